@@ -1,0 +1,4 @@
+// kubernetes metadata filter.
+import type { AnyFilterPlugin } from '../../plugin.ts'
+
+export const kubernetesFilters: AnyFilterPlugin[] = []

@@ -1,0 +1,4 @@
+// Core inputs: tail, dummy.
+import type { AnyInputPlugin } from '../plugin.ts'
+
+export const coreInputs: AnyInputPlugin[] = []

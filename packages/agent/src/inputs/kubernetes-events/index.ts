@@ -1,0 +1,4 @@
+// kubernetes_events input.
+import type { AnyInputPlugin } from '../../plugin.ts'
+
+export const kubernetesEventInputs: AnyInputPlugin[] = []

@@ -1,0 +1,4 @@
+// Fluent forward output.
+import type { AnyOutputPlugin } from '../../plugin.ts'
+
+export const forwardOutputs: AnyOutputPlugin[] = []

@@ -1,0 +1,23 @@
+// Parsers turn one text (a log line, or a record field) into a structured body. They are declared in
+// `[PARSER]` sections (Format json/regex/logfmt/ltsv) or come built in (Fluent Bit's stock parsers).
+
+import type { Body } from '@sluice/core/record.ts'
+
+export interface ParseResult {
+  body: Body
+  /** Set when the parser's Time_Key was found and parsed; otherwise the caller keeps its own time. */
+  sec?: number
+  nsec?: number
+}
+
+export interface Parser {
+  readonly name: string
+  readonly format: string
+  /** Parses `text`; returns null when it does not match (regex) or is not valid (json). Never throws. */
+  parse(text: string): ParseResult | null
+}
+
+export interface ParserRegistry {
+  get(name: string): Parser | undefined
+  names(): string[]
+}

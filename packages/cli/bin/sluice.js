@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `sluice` command. Plain JavaScript so that it starts on any Node: when the Node running it is
+// older than 24 (this machine image ships Node 20), it re-runs itself with the Node 24 binary that the
+// `node` devDependency installs into node_modules, then loads the TypeScript entry point (Node 24
+// strips types natively, so there is no build step).
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const major = Number(process.versions.node.split('.')[0])
+if (major < 24) {
+  let dir = here
+  let node24 = ''
+  for (let i = 0; i < 8 && !node24; i++) {
+    const candidate = join(dir, 'node_modules', 'node', 'bin', 'node')
+    if (existsSync(candidate)) node24 = candidate
+    dir = dirname(dir)
+  }
+  if (!node24) {
+    console.error(
+      `sluice needs Node.js 24 or newer (this is ${process.version}); run \`npm ci\` in the repository first.`,
+    )
+    process.exit(1)
+  }
+  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  // Ctrl-C reaches the child through the terminal's process group; other signals are forwarded. The
+  // wrapper waits for the child to finish its clean shutdown and exits with its status.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      if (sig !== 'SIGINT') child.kill(sig)
+    })
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
+} else {
+  await import(join(here, '..', 'src', 'main.ts'))
+}

@@ -1,0 +1,4 @@
+export * from './diagnostics.ts'
+export * from './log.ts'
+export * from './options.ts'
+export * from './record.ts'

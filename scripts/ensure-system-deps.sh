@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the suite needs from Debian when it is missing (nothing installed by hand survives
+# to the next machine). Each step is idempotent and prints what it does.
+set -euo pipefail
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v kubectl >/dev/null 2>&1 || true   # kubectl ships with this image; checked by the k8s tests
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian packages: ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "missing Debian packages (${need_apt[*]}) and not root: browser tests will fail" >&2
+  fi
+fi
+# The shared Kubernetes API server (../shared/k8s) is built once per machine; build.sh is idempotent.
+if [ -x ../shared/k8s/build.sh ] && [ "${SLUICE_SKIP_K8S_BUILD:-}" != 1 ]; then
+  echo "== ensuring the shared kube-apiserver is built (first time on a machine: minutes)"
+  ../shared/k8s/build.sh >/tmp/sluice-k8s-build.log 2>&1 || { echo "k8s build failed; see /tmp/sluice-k8s-build.log" >&2; tail -20 /tmp/sluice-k8s-build.log >&2; exit 1; }
+fi

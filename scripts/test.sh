@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite, as README.md's test command runs it (after `npm ci`).
+# npm puts node_modules/.bin first on PATH, so `node` here is the Node 24 from the `node` devDependency.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+node scripts/check-node.ts
+bash scripts/ensure-system-deps.sh
+echo "== typecheck"; npx tsc -p tsconfig.json
+echo "== lint"; npx biome lint --diagnostic-level=error .
+echo "== tests"; node scripts/run-tests.ts "$@"
