@@ -96,10 +96,17 @@ describe('resolveOptions', () => {
   })
 
   test('passThrough keys are handed back, not rejected', () => {
-    const r = resolveOptions(table, [{ key: 'Match', value: 'kube.*' }, { key: 'path', value: 'x' }], {
-      instance: 'filter.x.0',
-      passThrough: (k) => k === 'match',
-    })
+    const r = resolveOptions(
+      table,
+      [
+        { key: 'Match', value: 'kube.*' },
+        { key: 'path', value: 'x' },
+      ],
+      {
+        instance: 'filter.x.0',
+        passThrough: (k) => k === 'match',
+      },
+    )
     assert.deepEqual(r.diagnostics, [])
     assert.deepEqual(r.passed, [{ key: 'Match', value: 'kube.*' }])
   })
