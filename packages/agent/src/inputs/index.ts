@@ -1,4 +1,6 @@
 // Core inputs: tail, dummy.
 import type { AnyInputPlugin } from '../plugin.ts'
+import { dummyInputs } from './dummy/index.ts'
+import { tailInputs } from './tail/index.ts'
 
-export const coreInputs: AnyInputPlugin[] = []
+export const coreInputs: AnyInputPlugin[] = [...tailInputs, ...dummyInputs]

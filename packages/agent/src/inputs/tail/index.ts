@@ -1,0 +1,3 @@
+import type { AnyInputPlugin } from '../../plugin.ts'
+
+export const tailInputs: AnyInputPlugin[] = []
