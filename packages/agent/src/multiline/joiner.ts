@@ -1,0 +1,252 @@
+// The multiline joiner (MultilineJoiner in types.ts): records of one source go in one by one,
+// complete records come out. One pending message per stream, where a stream is the caller's group
+// (a file) plus the value of the parser's key_group (`stream`: stdout and stderr of a container are
+// joined apart, also when their partial lines interleave — Fluent Bit flushes the other stream's
+// partial line instead, which splits messages).
+//
+// Several parsers may be named (`multiline.parser docker, cri`): for each record the parsers are
+// tried in order; the pending message's own parser is asked first whether the record continues it.
+//
+// Every pushed record can carry a token (the multiline filter passes the batch's Ack) that comes
+// back with the output it ended up in, so whoever holds records across calls knows whose they are.
+
+import type { Body, LogEvent } from '@sluice/core/record.ts'
+import type { MultilineParserDef } from './definition.ts'
+import { type CompiledRule, matchNext, matchStart } from './rules.ts'
+import type { JoinerOptions, MultilineJoiner } from './types.ts'
+
+export const DEFAULT_BUFFER_LIMIT = 2 * 1024 * 1024
+
+export interface Joined<T> {
+  event: LogEvent
+  tokens: T[]
+}
+
+interface Pending<T> {
+  parser: MultilineParserDef
+  group: string
+  body: Body
+  sec: number
+  nsec: number
+  key: string
+  buf: string
+  bytes: number
+  parts: number
+  tokens: T[]
+  rule?: CompiledRule
+  truncated: boolean
+  lastAt: number
+}
+
+interface Prepared {
+  body: Body
+  sec: number
+  nsec: number
+  content: string
+  sub: string
+  pattern: string
+}
+
+export class Joiner<T = undefined> implements MultilineJoiner {
+  readonly #parsers: readonly MultilineParserDef[]
+  readonly #opts: JoinerOptions
+  readonly #limit: number
+  readonly #pending = new Map<string, Pending<T>>()
+  #truncated = 0
+  /** Injectable clock for the flush timeout (epoch ms). */
+  now: () => number = Date.now
+
+  constructor(parsers: readonly MultilineParserDef[], opts: JoinerOptions = {}) {
+    if (parsers.length === 0) throw new Error('cannot create multiline joiner: no parser named')
+    this.#parsers = parsers
+    this.#opts = opts
+    this.#limit = opts.bufferLimit ?? DEFAULT_BUFFER_LIMIT
+  }
+
+  get truncated(): number {
+    return this.#truncated
+  }
+
+  push(event: LogEvent, group: string): LogEvent[] {
+    return this.pushTracked(event, group, undefined as T).map((j) => j.event)
+  }
+
+  flushExpired(now: number): LogEvent[] {
+    return this.flushExpiredTracked(now).map((j) => j.event)
+  }
+
+  flushAll(group?: string): LogEvent[] {
+    return this.flushAllTracked(group).map((j) => j.event)
+  }
+
+  pending(group?: string): number {
+    let n = 0
+    for (const p of this.#pending.values()) if (group === undefined || p.group === group) n += p.parts
+    return n
+  }
+
+  /** Like push, with a token that comes back with the output record it joins. */
+  pushTracked(event: LogEvent, group: string, token: T): Joined<T>[] {
+    const out: Joined<T>[] = []
+    for (const parser of this.#parsers) {
+      const prep = this.#prepare(parser, event)
+      if (!prep) continue
+      const key = `${group}\u0000${prep.sub}`
+      const cur = this.#pending.get(key)
+      if (parser.type === 'regex') {
+        const rules = parser.rules!
+        if (cur && cur.parser === parser && cur.rule) {
+          const next = matchNext(cur.rule, prep.content)
+          if (next) {
+            this.#append(cur, prep.content, token, true)
+            cur.rule = next
+            if (next.ends) this.#complete(key, out)
+            return out
+          }
+        }
+        const start = matchStart(rules, prep.content)
+        if (!start) continue
+        if (cur) this.#complete(key, out)
+        const p = this.#open(parser, group, key, prep)
+        this.#append(p, prep.content, token, true)
+        p.rule = start
+        if (start.ends) this.#complete(key, out)
+        return out
+      }
+      // endswith / equal: every record with content belongs to this parser.
+      if (cur && cur.parser !== parser) this.#complete(key, out)
+      const p = this.#pending.get(key) ?? this.#open(parser, group, key, prep)
+      this.#append(p, prep.content, token, false)
+      const subject = parser.type === 'equal' ? prep.pattern : prep.content
+      const hit = parser.type === 'equal' ? subject === parser.matchString : subject.endsWith(parser.matchString!)
+      if (hit !== parser.negate) this.#complete(key, out)
+      return out
+    }
+    // No parser takes it: what is pending in this group's ungrouped stream ends here, and the record
+    // passes unchanged (as Fluent Bit flushes the last parser's buffer and emits the record as is).
+    const plain = `${group}\u0000`
+    if (this.#pending.has(plain)) this.#complete(plain, out)
+    out.push({ event, tokens: [token] })
+    return out
+  }
+
+  flushExpiredTracked(now: number): Joined<T>[] {
+    const out: Joined<T>[] = []
+    for (const [key, p] of this.#pending) {
+      const limit = this.#opts.flushMs ?? p.parser.flushMs
+      if (now - p.lastAt >= limit) this.#complete(key, out)
+    }
+    return out
+  }
+
+  flushAllTracked(group?: string): Joined<T>[] {
+    const out: Joined<T>[] = []
+    for (const [key, p] of this.#pending) if (group === undefined || p.group === group) this.#complete(key, out)
+    return out
+  }
+
+  /** Epoch ms at which the oldest pending message times out (undefined when nothing is pending). */
+  nextDeadline(): number | undefined {
+    let min: number | undefined
+    for (const p of this.#pending.values()) {
+      const at = p.lastAt + (this.#opts.flushMs ?? p.parser.flushMs)
+      if (min === undefined || at < min) min = at
+    }
+    return min
+  }
+
+  #prepare(parser: MultilineParserDef, event: LogEvent): Prepared | null {
+    const src = event.body
+    let body = src
+    let sec = event.sec
+    let nsec = event.nsec
+    const contentKey = parser.keyContent
+    if (parser.preParse) {
+      const already =
+        parser.acceptParsed &&
+        (parser.keyGroup === undefined || typeof src[parser.keyGroup] === 'string') &&
+        (parser.keyPattern === undefined || typeof src[parser.keyPattern] === 'string')
+      if (!already) {
+        const raw = src[this.#opts.keyContent ?? contentKey]
+        if (typeof raw !== 'string') return null
+        const parsed = parser.preParse(raw)
+        if (!parsed) return null
+        // Other keys the source added (tail's Path_Key) stay; the parsed ones win.
+        body = { ...src, ...parsed.body }
+        if (this.#opts.keyContent && this.#opts.keyContent !== contentKey) delete body[this.#opts.keyContent]
+        if (parsed.sec !== undefined) {
+          sec = parsed.sec
+          nsec = parsed.nsec ?? 0
+        }
+      }
+    }
+    const key = parser.preParse ? contentKey : (this.#opts.keyContent ?? contentKey)
+    const content = body[key]
+    if (typeof content !== 'string') return null
+    const subV = parser.keyGroup ? body[parser.keyGroup] : undefined
+    const patV = parser.keyPattern ? body[parser.keyPattern] : undefined
+    return {
+      body,
+      sec,
+      nsec,
+      content,
+      sub: typeof subV === 'string' ? subV : '',
+      pattern: typeof patV === 'string' ? patV : content,
+    }
+  }
+
+  #open(parser: MultilineParserDef, group: string, key: string, prep: Prepared): Pending<T> {
+    const p: Pending<T> = {
+      parser,
+      group,
+      body: prep.body,
+      sec: prep.sec,
+      nsec: prep.nsec,
+      key: parser.preParse ? parser.keyContent : (this.#opts.keyContent ?? parser.keyContent),
+      buf: '',
+      bytes: 0,
+      parts: 0,
+      tokens: [],
+      truncated: false,
+      lastAt: this.now(),
+    }
+    this.#pending.set(key, p)
+    return p
+  }
+
+  #append(p: Pending<T>, text: string, token: T, newline: boolean): void {
+    if (newline && p.parts > 0) this.#add(p, '\n')
+    this.#add(p, text)
+    p.tokens.push(token)
+    p.parts++
+    p.lastAt = this.now()
+  }
+
+  #add(p: Pending<T>, text: string): void {
+    if (p.truncated) return
+    const bytes = Buffer.byteLength(text)
+    const room = this.#limit - p.bytes
+    if (bytes <= room) {
+      p.buf += text
+      p.bytes += bytes
+      return
+    }
+    // Cut at the limit without leaving half a UTF-8 sequence behind.
+    p.buf += Buffer.from(text)
+      .subarray(0, Math.max(0, room))
+      .toString()
+      .replace(/\uFFFD$/, '')
+    p.bytes = this.#limit
+    p.truncated = true
+    this.#truncated++
+  }
+
+  #complete(key: string, out: Joined<T>[]): void {
+    const p = this.#pending.get(key)
+    if (!p) return
+    this.#pending.delete(key)
+    const body: Body = { ...p.body }
+    body[p.key] = p.buf
+    out.push({ event: { sec: p.sec, nsec: p.nsec, body }, tokens: p.tokens })
+  }
+}
