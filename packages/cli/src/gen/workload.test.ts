@@ -82,6 +82,7 @@ describe('workload generator', () => {
       lines += ls.length
     }
     assert.equal(lines, r.stats.lines)
+    assert.equal(partial, r.stats.partial)
     assert.ok(partial > 0, 'some partial lines')
     assert.ok(sawProbe && sawTrace, 'health probes and stack traces present')
   })

@@ -52,6 +52,8 @@ export interface ContainerLog {
 export interface WorkloadStats {
   events: number
   lines: number
+  /** CRI `P` lines (partial chunks of lines longer than 16 KiB); lines - partial = logical lines. */
+  partial: number
   bytes: number
   rotations: number
   podsCreated: number
@@ -64,7 +66,15 @@ export class Workload {
   readonly root: string
   readonly podsDir: string
   readonly containersDir: string
-  readonly stats: WorkloadStats = { events: 0, lines: 0, bytes: 0, rotations: 0, podsCreated: 0, podsDeleted: 0 }
+  readonly stats: WorkloadStats = {
+    events: 0,
+    lines: 0,
+    partial: 0,
+    bytes: 0,
+    rotations: 0,
+    podsCreated: 0,
+    podsDeleted: 0,
+  }
   readonly logs: ContainerLog[] = []
   private readonly rng: Rng
   private readonly opts: WorkloadOptions
@@ -163,7 +173,9 @@ export class Workload {
       for (const o of out) {
         const text = criLines(time, o.stream, o.text)
         log.pending += text
-        lines += text.endsWith('\n') ? countNewlines(text) : 0
+        const n = countNewlines(text)
+        lines += n
+        if (n > 1) this.stats.partial += n - 1
       }
       if (log.pending.length >= FLUSH_AT) this.flushLog(log)
     }
