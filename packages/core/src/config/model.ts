@@ -44,6 +44,8 @@ export interface LoadedConfig {
   /** `[PARSER]` sections from the main config and every `Parsers_File`. */
   readonly parsers: Section[]
   readonly multilineParsers: Section[]
+  /** `[PLUGINS]` and `[UPSTREAM]` sections (YAML `plugins`, `upstream_servers`), kept as read. */
+  readonly otherSections?: Section[]
   /** Errors and warnings found while loading (syntax, includes, variables, indentation). */
   readonly diagnostics: Diagnostic[]
   /**
