@@ -1,0 +1,234 @@
+// modify: change records with rules, applied when all conditions hold (Fluent Bit filter_modify).
+//
+// Keys in rules are top-level keys (as in Fluent Bit); keys in Key_exists, Key_does_not_exist and
+// the Key_value_* conditions may be record accessors (`$kubernetes['namespace_name']`). Values set
+// by Set/Add are strings, as Fluent Bit writes them.
+//
+// Rule order: Fluent Bit applies rules in the order they are written. The option table hands the
+// plugin one list per option, so Sluice applies them grouped by kind in this order — Rename,
+// Hard_rename, Copy, Hard_copy, Set, Add, Remove, Remove_wildcard, Remove_regex, Move_to_start,
+// Move_to_end — and each kind in written order (docs/compatibility/filters.md).
+
+import type { Body } from '@sluice/core/record.ts'
+import { parseRecordAccessor } from '@sluice/core/record-accessor.ts'
+import { defineFilter } from '../../plugin.ts'
+import { expectArgs, matchText, regex, splitArgs, wildcard } from '../args.ts'
+
+type Rule = (b: Body) => void
+type Cond = (b: Body) => boolean
+
+const own = (b: Body, k: string) => Object.hasOwn(b, k)
+
+function conditions(texts: readonly string[]): Cond[] {
+  return texts.map((text) => {
+    const [name, a, b] = splitArgs(text, 3)
+    const kind = (name ?? '').toLowerCase()
+    const need = (n: number, form: string) => {
+      if ((n >= 1 && a === undefined) || (n >= 2 && b === undefined) || (n === 1 && b !== undefined)) {
+        throw new Error(`cannot configure 'condition ${text}': ${name} expects ${form}`)
+      }
+    }
+    const acc = () => parseRecordAccessor(a!)
+    switch (kind) {
+      case 'key_exists': {
+        need(1, 'KEY')
+        const ra = acc()
+        return (r) => ra.get(r) !== undefined
+      }
+      case 'key_does_not_exist': {
+        need(1, 'KEY')
+        const ra = acc()
+        return (r) => ra.get(r) === undefined
+      }
+      case 'a_key_matches': {
+        need(1, 'REGEX')
+        const re = regex('condition', a!)
+        return (r) => Object.keys(r).some((k) => re.test(k))
+      }
+      case 'no_key_matches': {
+        need(1, 'REGEX')
+        const re = regex('condition', a!)
+        return (r) => !Object.keys(r).some((k) => re.test(k))
+      }
+      case 'key_value_equals': {
+        need(2, 'KEY VALUE')
+        const ra = acc()
+        return (r) => matchText(ra.get(r)) === b
+      }
+      case 'key_value_does_not_equal': {
+        need(2, 'KEY VALUE')
+        const ra = acc()
+        return (r) => {
+          const v = ra.get(r)
+          return v !== undefined && matchText(v) !== b
+        }
+      }
+      case 'key_value_matches': {
+        need(2, 'KEY REGEX')
+        const ra = acc()
+        const re = regex('condition', b!)
+        return (r) => {
+          const t = matchText(ra.get(r))
+          return t !== undefined && re.test(t)
+        }
+      }
+      case 'key_value_does_not_match': {
+        need(2, 'KEY REGEX')
+        const ra = acc()
+        const re = regex('condition', b!)
+        return (r) => {
+          const v = ra.get(r)
+          if (v === undefined) return false
+          const t = matchText(v)
+          return t === undefined || !re.test(t)
+        }
+      }
+      case 'matching_keys_have_matching_values':
+      case 'matching_keys_do_not_have_matching_values': {
+        need(2, 'KEY_REGEX VALUE_REGEX')
+        const kre = regex('condition', a!)
+        const vre = regex('condition', b!)
+        const want = kind === 'matching_keys_have_matching_values'
+        return (r) => {
+          let seen = false
+          for (const k of Object.keys(r)) {
+            if (!kre.test(k)) continue
+            seen = true
+            const t = matchText(r[k])
+            const hit = t !== undefined && vre.test(t)
+            if (hit !== want) return false
+          }
+          return seen
+        }
+      }
+      default:
+        throw new Error(
+          `cannot configure 'condition ${text}': unknown condition '${name}' (Key_exists, Key_does_not_exist, A_key_matches, No_key_matches, Key_value_equals, Key_value_does_not_equal, Key_value_matches, Key_value_does_not_match, Matching_keys_have_matching_values, Matching_keys_do_not_have_matching_values)`,
+        )
+    }
+  })
+}
+
+/** Rebuilds the record with `key` renamed in place (key order kept, as Fluent Bit rewrites the map). */
+function renameInPlace(b: Body, from: string, to: string): void {
+  const entries = Object.entries(b)
+  for (const k of Object.keys(b)) delete b[k]
+  for (const [k, v] of entries) {
+    if (k === to) continue
+    b[k === from ? to : k] = v
+  }
+}
+
+function moveKeys(b: Body, match: (k: string) => boolean, toStart: boolean): void {
+  const entries = Object.entries(b)
+  const hit = entries.filter(([k]) => match(k))
+  if (hit.length === 0) return
+  const rest = entries.filter(([k]) => !match(k))
+  for (const k of Object.keys(b)) delete b[k]
+  for (const [k, v] of toStart ? [...hit, ...rest] : [...rest, ...hit]) b[k] = v
+}
+
+const two = (o: string, t: string) => expectArgs(o, t, 2, 'KEY VALUE')
+const one = (o: string, t: string) => {
+  const p = splitArgs(t, 2)
+  if (p.length !== 1) throw new Error(`cannot configure '${o} ${t}': expected one KEY`)
+  return p[0]!
+}
+
+const RULE = (description: string) => ({ type: 'str', multiple: true, description }) as const
+
+export default defineFilter({
+  name: 'modify',
+  description: 'Set, add, remove, rename and copy fields, optionally under conditions.',
+  options: {
+    set: RULE('`KEY VALUE`: set KEY to VALUE, overwriting it.'),
+    add: RULE('`KEY VALUE`: set KEY to VALUE only if KEY does not exist.'),
+    remove: RULE('`KEY`: remove KEY.'),
+    remove_wildcard: RULE('`WILDCARD`: remove every key matching the wildcard (`kubernetes_*`).'),
+    remove_regex: RULE('`REGEX`: remove every key matching the regular expression.'),
+    rename: RULE('`KEY NEW_KEY`: rename KEY to NEW_KEY if KEY exists and NEW_KEY does not.'),
+    hard_rename: RULE('`KEY NEW_KEY`: rename KEY to NEW_KEY if KEY exists, overwriting NEW_KEY.'),
+    copy: RULE('`KEY NEW_KEY`: copy the value of KEY to NEW_KEY if KEY exists and NEW_KEY does not.'),
+    hard_copy: RULE('`KEY NEW_KEY`: copy the value of KEY to NEW_KEY if KEY exists, overwriting NEW_KEY.'),
+    move_to_start: RULE('`WILDCARD`: move matching keys to the start of the record.'),
+    move_to_end: RULE('`WILDCARD`: move matching keys to the end of the record.'),
+    condition: RULE(
+      '`NAME ARGS`: apply the rules only when every condition holds. Key_exists KEY, Key_does_not_exist KEY, A_key_matches REGEX, No_key_matches REGEX, Key_value_equals KEY VALUE, Key_value_does_not_equal KEY VALUE, Key_value_matches KEY REGEX, Key_value_does_not_match KEY REGEX, Matching_keys_have_matching_values KEY_REGEX VALUE_REGEX, Matching_keys_do_not_have_matching_values KEY_REGEX VALUE_REGEX.',
+    ),
+  },
+  init(o) {
+    const rules: Rule[] = []
+    for (const t of o.rename) {
+      const [from, to] = two('rename', t)
+      rules.push((b) => {
+        if (own(b, from!) && !own(b, to!)) renameInPlace(b, from!, to!)
+      })
+    }
+    for (const t of o.hard_rename) {
+      const [from, to] = two('hard_rename', t)
+      rules.push((b) => {
+        if (own(b, from!)) renameInPlace(b, from!, to!)
+      })
+    }
+    for (const t of o.copy) {
+      const [from, to] = two('copy', t)
+      rules.push((b) => {
+        if (own(b, from!) && !own(b, to!)) b[to!] = structuredClone(b[from!])
+      })
+    }
+    for (const t of o.hard_copy) {
+      const [from, to] = two('hard_copy', t)
+      rules.push((b) => {
+        if (own(b, from!)) b[to!] = structuredClone(b[from!])
+      })
+    }
+    for (const t of o.set) {
+      const [k, v] = two('set', t)
+      rules.push((b) => {
+        b[k!] = v
+      })
+    }
+    for (const t of o.add) {
+      const [k, v] = two('add', t)
+      rules.push((b) => {
+        if (!own(b, k!)) b[k!] = v
+      })
+    }
+    for (const t of o.remove) {
+      const k = one('remove', t)
+      rules.push((b) => {
+        delete b[k]
+      })
+    }
+    for (const t of o.remove_wildcard) {
+      const m = wildcard(one('remove_wildcard', t))
+      rules.push((b) => {
+        for (const k of Object.keys(b)) if (m(k)) delete b[k]
+      })
+    }
+    for (const t of o.remove_regex) {
+      const re = regex('remove_regex', one('remove_regex', t))
+      rules.push((b) => {
+        for (const k of Object.keys(b)) if (re.test(k)) delete b[k]
+      })
+    }
+    for (const t of o.move_to_start) {
+      const m = wildcard(one('move_to_start', t))
+      rules.push((b) => moveKeys(b, m, true))
+    }
+    for (const t of o.move_to_end) {
+      const m = wildcard(one('move_to_end', t))
+      rules.push((b) => moveKeys(b, m, false))
+    }
+    return { rules, conds: conditions(o.condition) }
+  },
+  filter(events, _tag, { rules, conds }) {
+    // fast path: a plain loop over a handful of closures per record
+    outer: for (const e of events) {
+      const b = e.body
+      for (const c of conds) if (!c(b)) continue outer
+      for (const r of rules) r(b)
+    }
+    return events
+  },
+})

@@ -1,0 +1,87 @@
+// nest: move top-level keys into a map, or lift a map's keys to the top level (Fluent Bit
+// filter_nest).
+//
+// `lift` lifts ONE level, as Fluent Bit does: lifting `kubernetes` with Add_prefix `k8s_` turns
+// `{kubernetes: {pod_name, labels: {app}}}` into `{k8s_pod_name, k8s_labels: {app}}`; reaching
+// `k8s_labels_app` takes a second nest filter lifting `k8s_labels` with Add_prefix `k8s_labels_`
+// (seed 004's Lua script reads `k8s_labels_app`, so its real configuration has both).
+// Lifting a key that is not a map, or nesting when no key matches, leaves the record unchanged.
+// Kept keys stay first; nested/lifted keys come after them, in their order.
+
+import type { Body } from '@sluice/core/record.ts'
+import { defineFilter } from '../../plugin.ts'
+import { wildcard } from '../args.ts'
+
+function isMap(v: unknown): v is Body {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function renameKey(k: string, add: string | undefined, remove: string | undefined): string {
+  let out = k
+  if (remove && out.startsWith(remove)) out = out.slice(remove.length)
+  if (add) out = add + out
+  return out
+}
+
+export default defineFilter({
+  name: 'nest',
+  description: 'Nest top-level keys under a new map, or lift the keys of a map to the top level.',
+  options: {
+    operation: {
+      type: 'str',
+      values: ['nest', 'lift'],
+      required: true,
+      description: '`nest` moves matching keys into a map; `lift` moves the keys of a map to the top level.',
+    },
+    wildcard: {
+      type: 'str',
+      multiple: true,
+      description: 'nest: keys to move (exact, or with `*`: `kubernetes_*`). Repeatable.',
+    },
+    nest_under: { type: 'str', description: 'nest: the key of the new map.' },
+    nested_under: { type: 'str', description: 'lift: the key of the map whose keys are lifted.' },
+    add_prefix: { type: 'str', description: 'Prefix added to every moved key.' },
+    remove_prefix: { type: 'str', description: 'Prefix removed from every moved key that starts with it.' },
+  },
+  init(o) {
+    if (o.operation === 'nest') {
+      if (o.wildcard.length === 0) throw new Error("cannot configure nest: Operation nest needs 'Wildcard'")
+      if (!o.nest_under) throw new Error("cannot configure nest: Operation nest needs 'Nest_under'")
+    } else if (!o.nested_under) throw new Error("cannot configure nest: Operation lift needs 'Nested_under'")
+    const matchers = o.wildcard.map(wildcard)
+    return {
+      lift: o.operation === 'lift',
+      match: (k: string) => matchers.some((m) => m(k)),
+      under: (o.operation === 'nest' ? o.nest_under : o.nested_under) as string,
+      add: o.add_prefix,
+      remove: o.remove_prefix,
+    }
+  },
+  filter(events, _tag, s) {
+    for (const e of events) {
+      const b = e.body
+      if (s.lift) {
+        const inner = b[s.under]
+        if (!isMap(inner)) continue
+        const out: Body = {}
+        for (const k of Object.keys(b)) if (k !== s.under) out[k] = b[k]
+        for (const k of Object.keys(inner)) out[renameKey(k, s.add, s.remove)] = inner[k]
+        e.body = out
+      } else {
+        const nested: Body = {}
+        const out: Body = {}
+        let any = false
+        for (const k of Object.keys(b)) {
+          if (s.match(k)) {
+            nested[renameKey(k, s.add, s.remove)] = b[k]
+            any = true
+          } else out[k] = b[k]
+        }
+        if (!any) continue
+        out[s.under] = nested
+        e.body = out
+      }
+    }
+    return events
+  },
+})
