@@ -1,4 +1,5 @@
 // kubernetes metadata filter.
 import type { AnyFilterPlugin } from '../../plugin.ts'
+import kubernetes from './kubernetes.ts'
 
-export const kubernetesFilters: AnyFilterPlugin[] = []
+export const kubernetesFilters: AnyFilterPlugin[] = [kubernetes]

@@ -1,0 +1,55 @@
+// Merge_Log as Fluent Bit's kubernetes filter does it: only the `log` key is processed (so records
+// from the `cri` *regex* parser, whose text is in `message`, are left alone, while the `cri`
+// *multiline* parser's `log` is merged). The text is parsed with the pod's suggested parser, else
+// Merge_Parser, else as JSON (exclusive, not chained); on failure the record is untouched. The
+// result goes under Merge_Log_Key, or at the top level; Keep_Log Off removes `log` once merged;
+// Merge_Log_Trim removes trailing \n / \r from merged string values.
+
+import type { Parser } from '../../parsers/types.ts'
+
+export interface MergeOptions {
+  readonly key?: string
+  readonly trim: boolean
+  readonly keepLog: boolean
+}
+
+export interface MergeResult {
+  /** The new body, or undefined when nothing was merged. */
+  body?: Record<string, unknown>
+  /** Time from the parser's Time_Key, when it had one. */
+  sec?: number
+  nsec?: number
+}
+
+export function mergeLog(body: Record<string, unknown>, parser: Parser | undefined, o: MergeOptions): MergeResult {
+  const log = body.log
+  if (typeof log !== 'string') return {}
+  let parsed: Record<string, unknown> | undefined
+  let sec: number | undefined
+  let nsec: number | undefined
+  if (parser) {
+    const r = parser.parse(log)
+    if (!r) return {}
+    parsed = r.body
+    sec = r.sec
+    nsec = r.nsec
+  } else {
+    const t = log.trimStart()
+    if (t[0] !== '{') return {}
+    try {
+      const v: unknown = JSON.parse(log)
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return {}
+      parsed = v as Record<string, unknown>
+    } catch {
+      return {}
+    }
+  }
+  if (o.trim) {
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') parsed[k] = v.replace(/[\r\n]+$/, '')
+  }
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(body)) if (k !== 'log' || o.keepLog) out[k] = v
+  if (o.key) out[o.key] = parsed
+  else Object.assign(out, parsed)
+  return { body: out, sec, nsec }
+}
