@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { Section } from '@sluice/core/config/model.ts'
+import { criSplitter } from './cri-fast-path.ts'
+import { createParserRegistry } from './index.ts'
+
+function registryOf(parsers: Record<string, Record<string, string>>) {
+  const sections: Section[] = Object.entries(parsers).map(([name, e], n) => ({
+    kind: 'parser',
+    loc: { file: 'p.conf', line: n * 10 + 1 },
+    entries: Object.entries({ Name: name, ...e }).map(([key, value]) => ({ key, value })),
+  }))
+  const { registry, diagnostics } = createParserRegistry(sections)
+  assert.deepEqual(diagnostics, [])
+  return registry
+}
+
+// A small deterministic PRNG so a failure can be reproduced.
+function rng(seed: number) {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    return seed / 0x7fffffff
+  }
+}
+
+describe('CRI fast path', () => {
+  it('recognises the stock pattern and its variants, not others', () => {
+    const names = ['time', 'stream', 'logtag', 'message']
+    assert.ok(criSplitter('^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>[^ ]*) (?<message>.*)$', names))
+    assert.ok(criSplitter('^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>P|F) (?<log>.*)$', names))
+    assert.equal(
+      criSplitter('^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>[^ ]*) (?<message>.*)$(?:)', names),
+      undefined,
+    )
+    assert.equal(criSplitter('^(?<time>[^ ]+) (?<message>.*)$', ['time', 'message']), undefined)
+  })
+
+  for (const [label, logtag, message] of [
+    ['stock cri', '[^ ]*', '.*'],
+    ['crio (seed 001)', 'P|F', '.*'],
+    ['non-empty variants', '[^ ]+', '.+'],
+  ] as const) {
+    it(`gives the same records as the regex on many lines: ${label}`, () => {
+      const base = `^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>${logtag}) (?<log>${message})`
+      const common = { Format: 'regex', Time_Key: 'time', Time_Format: '%Y-%m-%dT%H:%M:%S.%L%z' }
+      const reg = registryOf({
+        fast: { ...common, Regex: `${base}$` },
+        slow: { ...common, Regex: `${base}$(?:)` },
+      })
+      const fast = reg.get('fast')!
+      const slow = reg.get('slow')!
+      const r = rng(42)
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!
+      const times = [
+        '2026-11-22T07:30:00.123456789Z',
+        '2026-11-22T16:30:00.5+09:00',
+        'bad-time',
+        '',
+        '2026-11-22T07:30:00Z',
+      ]
+      const streams = ['stdout', 'stderr', 'stdin', 'stdoutx', '']
+      const tags = ['F', 'P', '', 'PF', 'x']
+      const msgs = ['hello world', '', ' ', '{"a":1}', 'tab\there', 'cr\rhere', 'line\nbreak', 'ünïcødé ✓', '  lead']
+      for (let k = 0; k < 5000; k++) {
+        const parts = [pick(times), pick(streams), pick(tags), pick(msgs)]
+        const sep = () => (r() < 0.95 ? ' ' : pick(['', '  ', '\t']))
+        const line = parts[0] + sep() + parts[1] + sep() + parts[2] + sep() + parts[3]
+        assert.deepEqual(fast.parse(line), slow.parse(line), JSON.stringify(line))
+      }
+    })
+  }
+})

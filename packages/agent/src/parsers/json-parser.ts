@@ -1,0 +1,40 @@
+// Format json (fluent-bit/src/flb_parser_json.c): the text must be one JSON object. Decoders run
+// first; then, when Time_Format is set, a string time field is parsed and removed unless Time_Keep.
+// A time that cannot be parsed stays in the record and the record keeps its own time. Types does not
+// apply to this format (as documented).
+
+import type { Body } from '@sluice/core/record.ts'
+import { applyDecoders } from './decoders.ts'
+import type { ParserDefinition } from './definition.ts'
+import { makeTimeFn } from './fields.ts'
+import type { ParseResult, Parser } from './types.ts'
+
+export function createJsonParser(def: ParserDefinition): Parser {
+  const timeFn = makeTimeFn(def)
+  const { timeKey, timeKeep, decoders } = def
+  return {
+    name: def.name,
+    format: 'json',
+    parse(text: string): ParseResult | null {
+      let v: unknown
+      try {
+        v = JSON.parse(text)
+      } catch {
+        return null
+      }
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return null
+      const body = v as Body
+      if (decoders) applyDecoders(body, decoders)
+      if (timeFn === undefined) return { body }
+      const tv = body[timeKey]
+      if (typeof tv !== 'string') return { body }
+      const t = timeFn(tv)
+      if (t === null) return { body }
+      if (timeKeep) return { body, sec: t.sec, nsec: t.nsec }
+      // A fresh object rather than `delete`, which would turn the record into a slow dictionary.
+      const out: Body = {}
+      for (const k in body) if (k !== timeKey) out[k] = body[k]
+      return { body: out, sec: t.sec, nsec: t.nsec }
+    },
+  }
+}

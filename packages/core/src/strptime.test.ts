@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { compileTimeFormat, daysFromCivil, parseRfc3339, parseUtcOffset, strptime, type TimeValue } from './strptime.ts'
+
+const at = (iso: string) => Date.parse(iso) / 1000
+// 2026-11-22T07:30:00Z, for formats without a year.
+const NOW = Date.UTC(2026, 10, 22, 7, 30, 0)
+
+describe('strptime', () => {
+  const cases: [string, string, string, number, import('./strptime.ts').TimeParseOptions?][] = [
+    // [text, format, expected ISO instant, expected nsec, options]
+    ['2026-11-22T07:30:01.123456789Z', '%Y-%m-%dT%H:%M:%S.%L%z', '2026-11-22T07:30:01Z', 123456789],
+    ['2026-11-22T16:30:01.5+09:00', '%Y-%m-%dT%H:%M:%S.%L%z', '2026-11-22T07:30:01Z', 500000000],
+    ['2026-11-22T16:30:01.5+0900', '%Y-%m-%dT%H:%M:%S.%L%z', '2026-11-22T07:30:01Z', 500000000],
+    ['2026-11-22T07:30:01.1234567891234Z', '%Y-%m-%dT%H:%M:%S.%L%z', '2026-11-22T07:30:01Z', 123456789],
+    ['2018-03-09T01:01:44.851160855Z', '%Y-%m-%dT%H:%M:%S.%L', '2018-03-09T01:01:44Z', 851160855],
+    ['22/Nov/2026:16:30:00 +0900', '%d/%b/%Y:%H:%M:%S %z', '2026-11-22T07:30:00Z', 0],
+    ['22/November/2026:07:30:00 -0130', '%d/%B/%Y:%H:%M:%S %z', '2026-11-22T09:00:00Z', 0],
+    ['Nov 22 07:30:00', '%b %d %H:%M:%S', '2026-11-22T07:30:00Z', 0, { now: NOW }],
+    ['Jan  5 01:02:03', '%b %e %H:%M:%S', '2026-01-05T01:02:03Z', 0, { now: NOW }],
+    ['Sun, 22 Nov 2026 07:30:00 GMT', '%a, %d %b %Y %H:%M:%S %Z', '2026-11-22T07:30:00Z', 0],
+    ['2026-11-22 16:30:00 KST', '%Y-%m-%d %H:%M:%S %Z', '2026-11-22T07:30:00Z', 0],
+    ['1700000000', '%s', '2023-11-14T22:13:20Z', 0],
+    ['1700000000.25', '%s.%L', '2023-11-14T22:13:20Z', 250000000],
+    ['11/22/26 07:30:00', '%D %T', '2026-11-22T07:30:00Z', 0],
+    ['2026-11-22', '%F', '2026-11-22T00:00:00Z', 0],
+    ['2026 326 07:30', '%Y %j %H:%M', '2026-11-22T07:30:00Z', 0],
+    ['07:30:00 PM 2026-11-22', '%I:%M:%S %p %F', '2026-11-22T19:30:00Z', 0],
+    ['12:05:00 AM 2026-11-22', '%I:%M:%S %p %F', '2026-11-22T00:05:00Z', 0],
+    ['2026-11-22 16:30:00', '%Y-%m-%d %H:%M:%S', '2026-11-22T07:30:00Z', 0, { offsetSec: 9 * 3600 }],
+    ['2026-11-22T07:30:00Z', '%Y-%m-%dT%H:%M:%SZ', '2026-11-22T07:30:00Z', 0, { offsetSec: 3600 }],
+    ['2026-11-22 07:30:00 trailing text', '%Y-%m-%d %H:%M:%S', '2026-11-22T07:30:00Z', 0],
+  ]
+  for (const [text, fmt, iso, nsec, opts] of cases) {
+    it(`parses '${text}' with '${fmt}'`, () => {
+      assert.deepEqual(strptime(text, fmt, opts), { sec: at(iso), nsec })
+    })
+  }
+
+  it('returns null for values that do not match', () => {
+    assert.equal(strptime('not a date', '%Y-%m-%d'), null)
+    assert.equal(strptime('2026-13-01', '%Y-%m-%d'), null)
+    assert.equal(strptime('2026-11-22T07:30:00', '%Y-%m-%dT%H:%M:%S.%L'), null)
+    assert.equal(strptime('22/Foo/2026', '%d/%b/%Y'), null)
+  })
+
+  it('accepts a prefix match when lenient (Time_Strict off)', () => {
+    assert.deepEqual(strptime('2026-11-22T07:30:00', '%Y-%m-%dT%H:%M:%S.%L', { lenient: true }), {
+      sec: at('2026-11-22T07:30:00Z'),
+      nsec: 0,
+    })
+  })
+
+  it('rejects unknown directives at compile time', () => {
+    const r = compileTimeFormat('%Y-%Q')
+    assert.ok('error' in r)
+    assert.match(r.error, /%Q/)
+  })
+
+  it('uses the system time zone when asked', () => {
+    const got = strptime('2026-11-22 07:30:00', '%Y-%m-%d %H:%M:%S', { systemTimezone: true })
+    assert.equal(got?.sec, new Date(2026, 10, 22, 7, 30, 0).getTime() / 1000)
+  })
+
+  it('fast path agrees with the general parser on RFC 3339 values', () => {
+    const compiled = compileTimeFormat('%Y-%m-%dT%H:%M:%S.%L %z')
+    if ('error' in compiled) throw new Error(compiled.error)
+    const general = compiled
+    for (let k = 0; k < 500; k++) {
+      const ms = Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 50 * 365 * 86400_000)
+      const frac = String(Math.floor(Math.random() * 1e9))
+        .padStart(9, '0')
+        .slice(0, 1 + (k % 9))
+      const tz = ['Z', '+09:00', '-0530', '+0000'][k % 4]!
+      const base = new Date(ms).toISOString().slice(0, 19)
+      const fast = parseRfc3339(`${base}.${frac}${tz}`)
+      const slow: TimeValue | null = general.parse(`${base}.${frac} ${tz}`)
+      assert.deepEqual(fast, slow, `${base}.${frac}${tz}`)
+    }
+  })
+
+  it('days_from_civil matches Date.UTC', () => {
+    for (const [y, m, d] of [
+      [1970, 1, 1],
+      [2000, 2, 29],
+      [1969, 12, 31],
+      [2400, 3, 1],
+    ] as const) {
+      assert.equal(daysFromCivil(y, m, d) * 86400_000, Date.UTC(y, m - 1, d))
+    }
+  })
+
+  it('parses Time_Offset values', () => {
+    assert.equal(parseUtcOffset('+0900'), 32400)
+    assert.equal(parseUtcOffset('-06:00'), -21600)
+    assert.equal(parseUtcOffset('Z'), 0)
+    assert.equal(parseUtcOffset('nine'), undefined)
+  })
+})
