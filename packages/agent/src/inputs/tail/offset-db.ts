@@ -1,0 +1,103 @@
+// Durable file offsets in SQLite (Node's built-in node:sqlite), in a table shaped like Fluent Bit's
+// `in_tail_files` (fluent-bit/plugins/in_tail/tail_sql.h) plus the fingerprint columns, so that a
+// Fluent Bit database can be pointed at unchanged: its rows have no fingerprint and match on inode
+// (and name with DB.compare_filename) alone, then gain a fingerprint at their next commit.
+//
+// The offset stored is the *committed* one: everything before it was delivered (see commit-tracker.ts).
+
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+
+export interface DbOptions {
+  readonly sync: 'extra' | 'full' | 'normal' | 'off'
+  readonly locking: boolean
+  readonly journalMode: string
+}
+
+export interface FileRow {
+  readonly id: number
+  readonly name: string
+  readonly offset: number
+  readonly inode: number
+  readonly fpLen: number | null
+  readonly fpHash: string | null
+}
+
+export class OffsetDb {
+  readonly path: string
+  private readonly db: DatabaseSync
+  private readonly byInode: StatementSync
+  private readonly insert: StatementSync
+  private readonly setOffset: StatementSync
+  private readonly setFingerprint: StatementSync
+  private readonly setName: StatementSync
+  private readonly remove: StatementSync
+  private closed = false
+
+  constructor(path: string, opts: DbOptions) {
+    this.path = path
+    try {
+      this.db = new DatabaseSync(path)
+    } catch (err) {
+      throw new Error(`cannot open tail database '${path}': ${(err as Error).message}`)
+    }
+    const db = this.db
+    db.exec(`PRAGMA synchronous = ${opts.sync.toUpperCase()}`)
+    db.exec(`PRAGMA journal_mode = ${opts.journalMode.toUpperCase()}`)
+    if (opts.locking) db.exec('PRAGMA locking_mode = EXCLUSIVE')
+    db.exec(`CREATE TABLE IF NOT EXISTS in_tail_files (
+      id      INTEGER PRIMARY KEY,
+      name    TEXT NOT NULL,
+      offset  INTEGER,
+      inode   INTEGER,
+      created INTEGER,
+      rotated INTEGER DEFAULT 0
+    )`)
+    const cols = new Set(
+      (db.prepare('PRAGMA table_info(in_tail_files)').all() as { name: string }[]).map((c) => c.name),
+    )
+    if (!cols.has('fp_len')) db.exec('ALTER TABLE in_tail_files ADD COLUMN fp_len INTEGER')
+    if (!cols.has('fp_hash')) db.exec('ALTER TABLE in_tail_files ADD COLUMN fp_hash TEXT')
+    this.byInode = db.prepare(
+      'SELECT id, name, offset, inode, fp_len AS fpLen, fp_hash AS fpHash FROM in_tail_files WHERE inode = ? ORDER BY id DESC',
+    )
+    this.insert = db.prepare(
+      'INSERT INTO in_tail_files (name, offset, inode, created, fp_len, fp_hash) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.setOffset = db.prepare('UPDATE in_tail_files SET offset = ? WHERE id = ?')
+    this.setFingerprint = db.prepare('UPDATE in_tail_files SET fp_len = ?, fp_hash = ? WHERE id = ?')
+    this.setName = db.prepare('UPDATE in_tail_files SET name = ?, rotated = ? WHERE id = ?')
+    this.remove = db.prepare('DELETE FROM in_tail_files WHERE id = ?')
+  }
+
+  /** Rows for an inode, newest first. */
+  rowsForInode(inode: number): FileRow[] {
+    return this.byInode.all(inode) as unknown as FileRow[]
+  }
+
+  add(name: string, offset: number, inode: number, fpLen: number, fpHash: string): number {
+    const r = this.insert.run(name, offset, inode, Math.floor(Date.now() / 1000), fpLen, fpHash)
+    return Number(r.lastInsertRowid)
+  }
+
+  commit(id: number, offset: number): void {
+    if (!this.closed) this.setOffset.run(offset, id)
+  }
+
+  fingerprint(id: number, fpLen: number, fpHash: string): void {
+    if (!this.closed) this.setFingerprint.run(fpLen, fpHash, id)
+  }
+
+  rename(id: number, name: string, rotated: boolean): void {
+    if (!this.closed) this.setName.run(name, rotated ? 1 : 0, id)
+  }
+
+  delete(id: number): void {
+    if (!this.closed) this.remove.run(id)
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.db.close()
+  }
+}

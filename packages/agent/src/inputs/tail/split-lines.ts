@@ -1,0 +1,170 @@
+// Turns one read chunk of a file into records: split on 0x0A, strip a trailing CR, decode, and build
+// one record per line (or feed the multiline joiner). One chunk yields one batch.
+//
+// A line is "long" when it exceeds Buffer_Max_Size bytes; Fluent Bit 5.1 then skips it
+// (Skip_Long_Lines), truncates it (Truncate_Long_Lines), or stops reading the file.
+
+import type { LogEvent } from '@sluice/core/record.ts'
+import type { Parser } from '../../parsers/types.ts'
+import type { TailFile } from './tail-file.ts'
+
+export type LongLinePolicy = 'skip' | 'truncate' | 'stop'
+
+export interface LineConfig {
+  readonly key: string
+  readonly pathKey: string | undefined
+  readonly offsetKey: string | undefined
+  readonly skipEmpty: boolean
+  readonly maxLine: number
+  readonly longLines: LongLinePolicy
+  readonly parser: Parser | undefined
+  /** Set for generic.encoding; UTF-8 otherwise. */
+  readonly decoder: TextDecoder | undefined
+}
+
+export interface ChunkResult {
+  /** Records complete now (from the joiner when multiline is on). */
+  events: LogEvent[]
+  /** Absolute offset up to which the chunk was consumed. */
+  end: number
+  /** Long lines met in this chunk: their start offset and what was done. */
+  long: { offset: number; action: LongLinePolicy }[]
+  /** Set when a long line stops the file (policy `stop`): the offset of that line. */
+  stoppedAt: number | undefined
+}
+
+/** Index of the last byte that keeps `buf[start, cut)` valid UTF-8 (never splits a character). */
+function utf8Cut(buf: Buffer, start: number, cut: number): number {
+  let c = cut
+  while (c > start && (buf[c]! & 0xc0) === 0x80) c--
+  return c
+}
+
+function decode(buf: Buffer, start: number, end: number, decoder: TextDecoder | undefined): string {
+  return decoder ? decoder.decode(buf.subarray(start, end)) : buf.toString('utf8', start, end)
+}
+
+/**
+ * Processes `buf[0, n)`, read at `file.readPos`. Complete lines become records; a partial last line
+ * is left for the next read (its bytes are read again), unless it is already longer than maxLine.
+ */
+export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConfig): ChunkResult {
+  const base = file.readPos
+  const b = n === buf.length ? buf : buf.subarray(0, n)
+  const out: ChunkResult = { events: [], end: base, long: [], stoppedAt: undefined }
+  const ms = Date.now()
+  const sec = Math.floor(ms / 1000)
+  const nsec = (ms % 1000) * 1_000_000
+  const events = out.events
+  const joiner = file.joiner
+  const { key, pathKey, offsetKey, parser, decoder, maxLine, skipEmpty } = cfg
+  const plain = !joiner && !parser && !decoder && pathKey === undefined && offsetKey === undefined
+  let pos = 0
+
+  if (file.skipping) {
+    const nl = b.indexOf(10, 0)
+    if (nl < 0) {
+      out.end = base + n
+      return out
+    }
+    pos = nl + 1
+    file.skipping = false
+  }
+  // copytruncate leaves zero bytes where the writer kept writing at its old offset; Fluent Bit
+  // drops NULs at the head of its buffer too.
+  while (pos < n && b[pos] === 0) pos++
+
+  const emitText = (start: number, text: string) => {
+    if (joiner) {
+      file.heldStarts.push(base + start)
+      const done = joiner.push({ sec, nsec, body: { log: text } }, 'file')
+      for (let i = 0; i < done.length; i++) events.push(done[i]!)
+      return
+    }
+    let body: Record<string, unknown>
+    let s = sec
+    let ns = nsec
+    if (parser) {
+      const r = parser.parse(text)
+      if (r) {
+        body = {}
+        if (offsetKey !== undefined) body[offsetKey] = base + start
+        if (pathKey !== undefined) body[pathKey] = file.path
+        Object.assign(body, r.body)
+        if (r.sec !== undefined) {
+          s = r.sec
+          ns = r.nsec ?? 0
+        }
+        events.push({ sec: s, nsec: ns, body })
+        return
+      }
+    }
+    body = {}
+    if (pathKey !== undefined) body[pathKey] = file.path
+    if (offsetKey !== undefined) body[offsetKey] = base + start
+    body[key] = text
+    events.push({ sec: s, nsec: ns, body })
+  }
+
+  const longLine = (start: number, end: number, complete: boolean): boolean => {
+    const action = cfg.longLines
+    out.long.push({ offset: base + start, action })
+    if (action === 'stop') {
+      out.stoppedAt = base + start
+      return false
+    }
+    if (action === 'truncate') {
+      const cut = utf8Cut(b, start, start + maxLine)
+      emitText(start, decode(b, start, cut, decoder))
+    }
+    if (!complete) file.skipping = true
+    void end
+    return true
+  }
+
+  // fast path: no parser, joiner, decoder or extra keys: a record is { [key]: line }.
+  if (plain) {
+    for (;;) {
+      const nl = b.indexOf(10, pos)
+      if (nl < 0) break
+      const len = nl - pos
+      if (len > maxLine) {
+        if (!longLine(pos, nl, true)) {
+          out.end = base + pos
+          return out
+        }
+      } else if (len > 0 || !skipEmpty) {
+        const end = len > 0 && b[nl - 1] === 13 ? nl - 1 : nl
+        events.push({ sec, nsec, body: { [key]: b.toString('utf8', pos, end) } })
+      }
+      pos = nl + 1
+    }
+  } else {
+    for (;;) {
+      const nl = b.indexOf(10, pos)
+      if (nl < 0) break
+      const len = nl - pos
+      if (len > maxLine) {
+        if (!longLine(pos, nl, true)) {
+          out.end = base + pos
+          return out
+        }
+      } else if (len > 0 || !skipEmpty) {
+        const end = len > 0 && b[nl - 1] === 13 ? nl - 1 : nl
+        emitText(pos, decode(b, pos, end, decoder))
+      }
+      pos = nl + 1
+    }
+  }
+
+  if (n - pos > maxLine) {
+    // The line in progress is already too long: decide now instead of buffering it.
+    if (!longLine(pos, n, false)) {
+      out.end = base + pos
+      return out
+    }
+    pos = n
+  }
+  out.end = base + pos
+  return out
+}

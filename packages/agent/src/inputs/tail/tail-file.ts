@@ -1,0 +1,94 @@
+// One file being read: its identity (device + inode + fingerprint), where reading resumes, the
+// delivery tracker of its batches, and its multiline joiner. Identity is the real file: a
+// /var/log/containers/x.log symlink and the /var/log/pods/… file it points to are one file.
+
+import type { FSWatcher } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
+import type { MultilineJoiner } from '../../multiline/types.ts'
+import { CommitTracker } from './commit-tracker.ts'
+import type { Fingerprint } from './fingerprint.ts'
+
+export class TailFile {
+  /** The path as `Path` matched it (a symlink stays a symlink): what Path_Key and the Tag show. */
+  readonly path: string
+  readonly dev: number
+  readonly ino: number
+  readonly fh: FileHandle
+  readonly tag: string
+  /** Offset of the first byte not yet turned into a line (the start of a pending partial line). */
+  readPos: number
+  /** Inside a long line that is being skipped or was truncated: drop bytes up to the next newline. */
+  skipping = false
+  tracker: CommitTracker
+  fp: Fingerprint
+  dbId: number | undefined
+  joiner: MultilineJoiner | undefined
+  /** Start offsets of the lines the joiner may still hold, oldest first. */
+  heldStarts: number[] = []
+  /** When the path stopped naming this file (rotated or deleted), epoch ms; 0 while it still does. */
+  rotatedAt = 0
+  watcher: FSWatcher | undefined
+  /** Set once the file is closed; late acknowledgements then only commit. */
+  closed = false
+  /** Size and mtime seen at the last check. */
+  size = 0
+  mtimeMs = 0
+
+  constructor(init: {
+    path: string
+    dev: number
+    ino: number
+    fh: FileHandle
+    tag: string
+    offset: number
+    fp: Fingerprint
+    dbId: number | undefined
+    onCommit: (file: TailFile, offset: number) => void
+  }) {
+    this.path = init.path
+    this.dev = init.dev
+    this.ino = init.ino
+    this.fh = init.fh
+    this.tag = init.tag
+    this.readPos = init.offset
+    this.fp = init.fp
+    this.dbId = init.dbId
+    this.onCommit = init.onCommit
+    this.tracker = this.newTracker(init.offset)
+  }
+
+  private readonly onCommit: (file: TailFile, offset: number) => void
+
+  /**
+   * Starts over at `offset` (after a truncation): acknowledgements of batches read before it no
+   * longer move the commit point, because their offsets describe content that is gone.
+   */
+  restartAt(offset: number): void {
+    this.readPos = offset
+    this.skipping = false
+    this.heldStarts.length = 0
+    this.tracker = this.newTracker(offset)
+  }
+
+  private newTracker(offset: number): CommitTracker {
+    const t: CommitTracker = new CommitTracker(offset, (off) => {
+      if (this.tracker === t) this.onCommit(this, off)
+    })
+    return t
+  }
+
+  get key(): string {
+    return `${this.dev}:${this.ino}`
+  }
+
+  /** Where a restart may resume without losing lines: before the first line the joiner still holds. */
+  safePoint(): number {
+    return this.heldStarts.length > 0 ? this.heldStarts[0]! : this.readPos
+  }
+
+  /** Keeps only the start offsets of the last `held` lines pushed into the joiner. */
+  trimHeld(held: number): void {
+    if (held <= 0) this.heldStarts.length = 0
+    else if (this.heldStarts.length > held) this.heldStarts.splice(0, this.heldStarts.length - held)
+  }
+}
