@@ -1,0 +1,121 @@
+// Reads an Elasticsearch bulk response (Elasticsearch reference, "Bulk API", response body):
+//   {"took":3,"errors":true,"items":[{"create":{"_index":"i","_id":"1","status":201,…}},
+//                                     {"create":{"_index":"i","status":400,"error":{"type":…,"reason":…}}}]}
+// Items come back in request order. A response cut short (a proxy's buffer, a dropped connection:
+// Fluent Bit's Buffer_Size trap) still tells the outcome of every item it completed, so the complete
+// items are salvaged and only the rest is treated as unknown.
+
+export interface ItemError {
+  readonly type: string
+  readonly reason: string
+  readonly causedBy?: string
+}
+
+export interface ItemResult {
+  readonly action: string
+  readonly status: number
+  readonly index?: string
+  readonly id?: string
+  readonly error?: ItemError
+}
+
+export interface BulkResponse {
+  /** Item results in request order; fewer than sent when the body was cut short. */
+  readonly items: ItemResult[]
+  /** The body parsed as a whole (false: items were salvaged from a prefix, or nothing was readable). */
+  readonly complete: boolean
+  readonly errors?: boolean
+}
+
+function toItem(wrapper: unknown): ItemResult | undefined {
+  if (!wrapper || typeof wrapper !== 'object') return undefined
+  const entries = Object.entries(wrapper as Record<string, unknown>)
+  if (entries.length !== 1) return undefined
+  const [action, r] = entries[0]!
+  if (!r || typeof r !== 'object') return undefined
+  const o = r as Record<string, unknown>
+  if (typeof o.status !== 'number') return undefined
+  let error: ItemError | undefined
+  if (o.error && typeof o.error === 'object') {
+    const e = o.error as Record<string, unknown>
+    const cause = e.caused_by as Record<string, unknown> | undefined
+    error = {
+      type: String(e.type ?? 'unknown'),
+      reason: String(e.reason ?? ''),
+      causedBy: cause && typeof cause === 'object' ? `${cause.type}: ${cause.reason}` : undefined,
+    }
+  } else if (typeof o.error === 'string') {
+    error = { type: 'error', reason: o.error }
+  }
+  return {
+    action,
+    status: o.status,
+    index: typeof o._index === 'string' ? o._index : undefined,
+    id: typeof o._id === 'string' ? o._id : undefined,
+    error,
+  }
+}
+
+/** Parses a bulk response body; never throws. */
+export function parseBulkResponse(text: string): BulkResponse {
+  try {
+    const j = JSON.parse(text) as { items?: unknown; errors?: unknown }
+    if (j && typeof j === 'object' && Array.isArray(j.items)) {
+      const items: ItemResult[] = []
+      for (const w of j.items) {
+        const it = toItem(w)
+        if (!it) return { items, complete: false }
+        items.push(it)
+      }
+      return { items, complete: true, errors: typeof j.errors === 'boolean' ? j.errors : undefined }
+    }
+  } catch {
+    // cut short or not JSON: salvage below
+  }
+  return { items: salvageItems(text), complete: false }
+}
+
+/**
+ * Extracts the complete objects of the top-level `"items":[` array from a body that may end anywhere.
+ * A small scanner over JSON tokens (strings with escapes, nesting depth) finds where each element ends.
+ */
+export function salvageItems(text: string): ItemResult[] {
+  const at = text.search(/"items"\s*:\s*\[/)
+  if (at < 0) return []
+  let i = text.indexOf('[', at) + 1
+  const out: ItemResult[] = []
+  while (i < text.length) {
+    while (i < text.length && /[\s,]/.test(text[i]!)) i++
+    if (text[i] !== '{') break
+    const start = i
+    let depth = 0
+    let inStr = false
+    let end = -1
+    for (; i < text.length; i++) {
+      const c = text[i]
+      if (inStr) {
+        if (c === '\\') i++
+        else if (c === '"') inStr = false
+      } else if (c === '"') inStr = true
+      else if (c === '{' || c === '[') depth++
+      else if (c === '}' || c === ']') {
+        depth--
+        if (depth === 0) {
+          end = i + 1
+          break
+        }
+      }
+    }
+    if (end < 0) break // the element was cut: its outcome is unknown
+    let item: ItemResult | undefined
+    try {
+      item = toItem(JSON.parse(text.slice(start, end)))
+    } catch {
+      item = undefined
+    }
+    if (!item) break
+    out.push(item)
+    i = end
+  }
+  return out
+}

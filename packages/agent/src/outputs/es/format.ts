@@ -1,0 +1,237 @@
+// The pure formatter of the `es`/`opensearch` outputs: records → Elasticsearch bulk NDJSON
+// (Elasticsearch reference, "Bulk API": one action line, then one source line, each ending in \n).
+// No network, no clock except the `nowSec` argument, so it is table-tested (STYLE.md §9, after
+// fluent-bit/plugins/out_es/es.c `elasticsearch_format` and its test_formatter).
+
+import { createHash } from 'node:crypto'
+import type { LogEvent } from '@sluice/core/record.ts'
+import { compileAccessor, compileTemplate, type Template } from './record-accessor.ts'
+import { strftimeUtc } from './strftime.ts'
+
+export type WriteOperation = 'create' | 'index' | 'update' | 'upsert'
+
+export interface FormatConfig {
+  readonly index: string
+  readonly type: string
+  readonly suppressTypeName: boolean
+  readonly targetIndex?: Template
+  readonly logstashFormat: boolean
+  readonly logstashPrefix: string
+  readonly logstashPrefixKey?: Template
+  readonly logstashPrefixSeparator: string
+  readonly logstashDateformat: string
+  readonly timeKey: string
+  readonly timeKeyFormat: string
+  readonly timeKeyNanos: boolean
+  readonly includeTagKey: boolean
+  readonly tagKey: string
+  readonly generateId: boolean
+  readonly idKey?: Template
+  readonly writeOperation: WriteOperation
+  readonly replaceDots: boolean
+  readonly currentTimeIndex: boolean
+}
+
+/** The option values the formatter reads, in the option table's spelling. */
+export interface FormatOptions {
+  index?: string
+  type?: string
+  suppress_type_name?: boolean
+  target_index?: string
+  logstash_format?: boolean
+  logstash_prefix?: string
+  logstash_prefix_key?: string
+  logstash_prefix_separator?: string
+  logstash_dateformat?: string
+  time_key?: string
+  time_key_format?: string
+  time_key_nanos?: boolean
+  include_tag_key?: boolean
+  tag_key?: string
+  generate_id?: boolean
+  id_key?: string
+  write_operation?: WriteOperation
+  replace_dots?: boolean
+  current_time_index?: boolean
+}
+
+/** Builds the formatter's configuration; defaults are Fluent Bit's. Throws on a bad accessor. */
+export function formatConfig(o: FormatOptions): FormatConfig {
+  return {
+    index: o.index ?? 'fluent-bit',
+    type: o.type ?? '_doc',
+    suppressTypeName: o.suppress_type_name ?? false,
+    targetIndex: o.target_index ? compileTemplate(o.target_index) : undefined,
+    logstashFormat: o.logstash_format ?? false,
+    logstashPrefix: o.logstash_prefix ?? 'logstash',
+    logstashPrefixKey: o.logstash_prefix_key ? compileAccessor(o.logstash_prefix_key) : undefined,
+    logstashPrefixSeparator: o.logstash_prefix_separator ?? '-',
+    logstashDateformat: o.logstash_dateformat ?? '%Y.%m.%d',
+    timeKey: o.time_key ?? '@timestamp',
+    timeKeyFormat: o.time_key_format ?? '%Y-%m-%dT%H:%M:%S',
+    timeKeyNanos: o.time_key_nanos ?? false,
+    includeTagKey: o.include_tag_key ?? false,
+    tagKey: o.tag_key ?? 'flb-key',
+    generateId: o.generate_id ?? false,
+    idKey: o.id_key ? compileAccessor(o.id_key) : undefined,
+    writeOperation: o.write_operation ?? 'create',
+    replaceDots: o.replace_dots ?? false,
+    currentTimeIndex: o.current_time_index ?? false,
+  }
+}
+
+export interface BulkItem {
+  readonly event: LogEvent
+  /** The bulk action sent: `create`, `index` or `update` (upsert is `update` with doc_as_upsert). */
+  readonly action: 'create' | 'index' | 'update'
+  readonly index: string
+  readonly id?: string
+  /** The document as sent (time key and tag added, dots replaced). */
+  readonly doc: Record<string, unknown>
+  /** Action line and source line, each ending in `\n`. Empty when `invalid` is set. */
+  readonly payload: string
+  /** Why this record cannot be sent at all (it is dead-lettered with this reason). */
+  readonly invalid?: string
+}
+
+/**
+ * Deterministic document id for Generate_ID: the first 128 bits of SHA-256 over the tag, the record
+ * time (seconds and nanoseconds) and the record's JSON, written as a UUID. The same record re-sent by
+ * a retry, a split or a restart gets the same id, so `create` answers 409 instead of duplicating it.
+ * Two records identical in tag, time to the nanosecond and content share an id (one is kept).
+ */
+export function documentId(tag: string, e: LogEvent): string {
+  const h = createHash('sha256')
+    .update(tag)
+    .update('\0')
+    .update(`${e.sec}.${e.nsec}`)
+    .update('\0')
+    .update(JSON.stringify(e.body, jsonReplacer))
+    .digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
+
+/** Time_Key's value: strftime(Time_Key_Format) in UTC, then `.mmm` or `.nnnnnnnnn`, then `Z` (as Fluent Bit). */
+export function formatTimeKey(cfg: Pick<FormatConfig, 'timeKeyFormat' | 'timeKeyNanos'>, e: LogEvent): string {
+  const base = strftimeUtc(cfg.timeKeyFormat, e.sec)
+  const frac = cfg.timeKeyNanos
+    ? String(e.nsec).padStart(9, '0')
+    : String(Math.floor(e.nsec / 1_000_000)).padStart(3, '0')
+  return `${base}.${frac}Z`
+}
+
+/** The index a record goes to. `nowSec` is used for Current_Time_Index and strftime in Index. */
+export function indexFor(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: number): string {
+  if (cfg.logstashFormat) {
+    let prefix = cfg.logstashPrefix
+    if (cfg.logstashPrefixKey) {
+      const v = cfg.logstashPrefixKey.render(e.body, tag)
+      if (v !== undefined && v !== '') prefix = v.slice(0, 128) // Fluent Bit caps the key's value at 128 bytes
+    }
+    const t = cfg.currentTimeIndex ? nowSec : e.sec
+    return `${prefix}${cfg.logstashPrefixSeparator}${strftimeUtc(cfg.logstashDateformat, t)}`
+  }
+  if (cfg.targetIndex) {
+    const v = cfg.targetIndex.render(e.body, tag)
+    if (v !== undefined && v !== '') return v
+  }
+  return strftimeUtc(cfg.index, nowSec)
+}
+
+function replaceDotsDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(replaceDotsDeep)
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) out[k.includes('.') ? k.replace(/\./g, '_') : k] = replaceDotsDeep(x)
+    return out
+  }
+  return v
+}
+
+/** JSON for values msgpack/parsers may produce that JSON.stringify cannot: bigint, binary. */
+export function jsonReplacer(_k: string, v: unknown): unknown {
+  if (typeof v === 'bigint')
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8')
+  if (
+    v &&
+    typeof v === 'object' &&
+    (v as { type?: unknown }).type === 'Buffer' &&
+    Array.isArray((v as { data?: unknown }).data)
+  )
+    return Buffer.from((v as { data: number[] }).data).toString('utf8')
+  return v
+}
+
+/** Formats one record. Never throws: a record that cannot be sent carries `invalid`. */
+export function formatItem(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: number): BulkItem {
+  const index = indexFor(cfg, e, tag, nowSec)
+  // Time key first, then the tag, then the record (Fluent Bit's order). A record that already has the
+  // field keeps its own value: Fluent Bit would send the key twice, which Elasticsearch rejects.
+  const doc: Record<string, unknown> = {}
+  if (!(cfg.timeKey in e.body)) doc[cfg.timeKey] = formatTimeKey(cfg, e)
+  if (cfg.includeTagKey && !(cfg.tagKey in e.body)) doc[cfg.tagKey] = tag
+  const body = cfg.replaceDots ? (replaceDotsDeep(e.body) as Record<string, unknown>) : e.body
+  Object.assign(doc, body)
+
+  let id: string | undefined
+  if (cfg.idKey) {
+    id = cfg.idKey.render(e.body, tag)
+  } else if (cfg.generateId) {
+    id = documentId(tag, e)
+  }
+  const action = cfg.writeOperation === 'upsert' ? 'update' : cfg.writeOperation
+  if (id === undefined && action === 'update') {
+    return {
+      event: e,
+      action,
+      index,
+      doc,
+      payload: '',
+      invalid: `${cfg.writeOperation} needs an _id but Id_Key found no value in the record`,
+    }
+  }
+  const meta: Record<string, string> = { _index: index }
+  if (!cfg.suppressTypeName) meta._type = cfg.type
+  if (id !== undefined) meta._id = id
+  let source: string
+  try {
+    const d = JSON.stringify(doc, jsonReplacer)
+    source =
+      cfg.writeOperation === 'update'
+        ? `{"doc":${d}}`
+        : cfg.writeOperation === 'upsert'
+          ? `{"doc_as_upsert":true,"doc":${d}}`
+          : d
+  } catch (err) {
+    return {
+      event: e,
+      action,
+      index,
+      id,
+      doc,
+      payload: '',
+      invalid: `cannot serialize record as JSON: ${(err as Error).message}`,
+    }
+  }
+  return { event: e, action, index, id, doc, payload: `${JSON.stringify({ [action]: meta })}\n${source}\n` }
+}
+
+/** Formats a batch into bulk items (one per record, in order). */
+export function formatItems(cfg: FormatConfig, events: readonly LogEvent[], tag: string, nowSec: number): BulkItem[] {
+  const out = new Array<BulkItem>(events.length)
+  for (let i = 0; i < events.length; i++) out[i] = formatItem(cfg, events[i]!, tag, nowSec)
+  return out
+}
+
+/** The bulk request body of items (the invalid ones are left out). */
+export function bulkBody(items: readonly BulkItem[]): string {
+  let s = ''
+  for (const it of items) s += it.payload
+  return s
+}
+
+/** Records → bulk NDJSON body: the whole formatter in one call. */
+export function formatBulk(cfg: FormatConfig, events: readonly LogEvent[], tag: string, nowSec: number): string {
+  return bulkBody(formatItems(cfg, events, tag, nowSec))
+}

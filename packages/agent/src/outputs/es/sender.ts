@@ -1,0 +1,128 @@
+// One HTTP sender for Elasticsearch and OpenSearch bulk requests (undici): authentication (basic,
+// ApiKey, AWS SigV4), gzip, TLS. It never throws for delivery problems: every outcome, including a
+// connection error and a body cut short, comes back as a value, with whatever body bytes arrived.
+
+import { readFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+import { Agent, request } from 'undici'
+import type { Signer } from '../../aws/sigv4.ts'
+
+export interface SenderOptions {
+  readonly host: string
+  readonly port: number
+  readonly tls: boolean
+  readonly tlsVerify: boolean
+  readonly caFile?: string
+  readonly crtFile?: string
+  readonly keyFile?: string
+  readonly keyPasswd?: string
+  readonly vhost?: string
+  readonly authHeader?: string
+  readonly signer?: Signer
+  readonly gzip: boolean
+  readonly connectTimeoutMs: number
+  /** Whole-request timeout (headers and body). */
+  readonly timeoutMs: number
+  readonly keepAlive: boolean
+  readonly userAgent?: string
+}
+
+export type SendResult =
+  | {
+      readonly kind: 'response'
+      readonly status: number
+      readonly headers: Record<string, string | string[] | undefined>
+      readonly body: string
+      /** The body ended early (connection closed before Content-Length bytes). */
+      readonly cut: boolean
+      readonly cutError?: string
+    }
+  | { readonly kind: 'network'; readonly error: string }
+
+export interface Sender {
+  send(
+    method: string,
+    path: string,
+    body: string | undefined,
+    signal?: AbortSignal,
+    contentType?: string,
+  ): Promise<SendResult>
+  close(): Promise<void>
+}
+
+export function createSender(o: SenderOptions): Sender {
+  const dispatcher = new Agent({
+    connect: {
+      timeout: o.connectTimeoutMs,
+      rejectUnauthorized: o.tlsVerify,
+      ca: o.caFile ? readFileSync(o.caFile) : undefined,
+      cert: o.crtFile ? readFileSync(o.crtFile) : undefined,
+      key: o.keyFile ? readFileSync(o.keyFile) : undefined,
+      passphrase: o.keyPasswd,
+      servername: o.tls ? (o.vhost ?? o.host) : undefined,
+    },
+    keepAliveTimeout: o.keepAlive ? 30_000 : 1,
+    pipelining: o.keepAlive ? 1 : 0,
+  })
+  const origin = `${o.tls ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`
+
+  return {
+    async send(method, path, body, signal, contentType = 'application/x-ndjson') {
+      const payload = body === undefined ? undefined : o.gzip ? gzipSync(body) : Buffer.from(body)
+      let headers: Record<string, string> = body === undefined ? {} : { 'content-type': contentType }
+      if (o.userAgent) headers['user-agent'] = o.userAgent
+      if (o.gzip && payload) headers['content-encoding'] = 'gzip'
+      if (o.authHeader) headers.authorization = o.authHeader
+      const q = path.indexOf('?')
+      const pathname = q < 0 ? path : path.slice(0, q)
+      if (o.signer) {
+        try {
+          const query: Record<string, string | string[]> = {}
+          if (q >= 0) for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v
+          // Amazon OpenSearch Service signs the host without the port (Fluent Bit strips it too)
+          headers = await o.signer.sign({ method, host: o.host, path: pathname, query, headers, body: payload ?? '' })
+          delete headers.host
+        } catch (err) {
+          return { kind: 'network', error: `cannot sign request with SigV4: ${(err as Error).message}` }
+        }
+      }
+      let res: Awaited<ReturnType<typeof request>>
+      try {
+        res = await request(origin + path, {
+          method: method as 'POST',
+          headers,
+          body: payload,
+          dispatcher,
+          signal,
+          headersTimeout: o.timeoutMs,
+          bodyTimeout: o.timeoutMs,
+        })
+      } catch (err) {
+        return { kind: 'network', error: describeNetworkError(err) }
+      }
+      const chunks: Buffer[] = []
+      let cutError: string | undefined
+      try {
+        for await (const c of res.body) chunks.push(c as Buffer)
+      } catch (err) {
+        cutError = describeNetworkError(err)
+      }
+      return {
+        kind: 'response',
+        status: res.statusCode,
+        headers: res.headers as Record<string, string | string[] | undefined>,
+        body: Buffer.concat(chunks).toString('utf8'),
+        cut: cutError !== undefined,
+        cutError,
+      }
+    },
+    close: () => dispatcher.close(),
+  }
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } }
+  const code = e.cause?.code ?? e.code
+  const msg = e.cause?.message ?? e.message ?? String(err)
+  return code ? `${code}: ${msg}` : msg
+}
