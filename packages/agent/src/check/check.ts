@@ -294,6 +294,8 @@ function routeSees(route: Route, tagGlob: string): boolean {
 }
 
 function checkRouting(instances: readonly Instance[], out: Diagnostic[]): void {
+  // An unknown input produces nothing (its error is reported); unknown filters and outputs still
+  // route, so that one typo is not reported again as records reaching no output.
   const inputs = instances.filter((i) => i.kind === 'input' && i.plugin)
   const tags: { inst: Instance; glob: string }[] = []
   for (const inst of inputs) {
@@ -319,7 +321,7 @@ function checkRouting(instances: readonly Instance[], out: Diagnostic[]): void {
   }
   const routes = new Map<Instance, Route>()
   for (const inst of instances) {
-    if (inst.kind === 'input' || !inst.plugin) continue
+    if (inst.kind === 'input' || inst.name === '') continue
     const r = routeOf(inst, out)
     if (r) routes.set(inst, r)
   }

@@ -1,7 +1,58 @@
-// `sluice docs`: not built yet (see the open issues).
+// `sluice docs`: regenerates docs/plugins.md from the option tables (one table drives parsing,
+// `sluice check`, `sluice plugins NAME` and this reference, so they cannot disagree).
+
+import { readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
 export const summary = 'Regenerate the docs generated from option tables'
 
-export async function run(_args: string[]): Promise<number> {
-  console.error('sluice docs: not implemented yet')
-  return 2
+const usage = `Usage: sluice docs [--out FILE] [--check]
+
+Writes docs/plugins.md from the plugin registry: every plugin with its description and options, the
+options common to every input, filter and output, and the [SERVICE] options.
+
+  --out FILE   write there instead of docs/plugins.md of this repository
+  --check      write nothing; exit 1 if the file is not up to date (for CI)
+  -h, --help   this help
+`
+
+const DEFAULT_OUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'docs', 'plugins.md')
+
+export async function run(args: string[]): Promise<number> {
+  let v: ReturnType<typeof parse>
+  try {
+    v = parse(args)
+  } catch (e) {
+    console.error(`sluice docs: ${(e as Error).message}\n\n${usage}`)
+    return 2
+  }
+  if (v.values.help) {
+    console.log(usage)
+    return 0
+  }
+  const out = v.values.out ?? DEFAULT_OUT
+  const { renderPluginsDoc } = await import('./plugins-doc.ts')
+  const text = await renderPluginsDoc()
+  if (v.values.check) {
+    const current = await readFile(out, 'utf8').catch(() => '')
+    if (current === text) {
+      console.log(`${out} is up to date`)
+      return 0
+    }
+    console.error(`${out} is out of date: run \`sluice docs\``)
+    return 1
+  }
+  await writeFile(out, text)
+  console.log(`wrote ${out}`)
+  return 0
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: false,
+    options: { out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  })
 }
