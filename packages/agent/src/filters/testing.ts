@@ -107,6 +107,8 @@ export interface FilterHarness {
   run(events: LogEvent[], tag?: string, ack?: Ack): Promise<LogEvent[]>
   /** Runs bodies at time 1.0 and returns output bodies. */
   bodies(bodies: Record<string, unknown>[], tag?: string): Promise<Record<string, unknown>[]>
+  flush(): Promise<void>
+  stop(): Promise<void>
 }
 
 export async function setupFilter(
@@ -129,6 +131,12 @@ export async function setupFilter(
         tag,
       )
       return out.map((e) => e.body)
+    },
+    async flush() {
+      await plugin.flush?.(state, ctx)
+    },
+    async stop() {
+      await plugin.stop?.(state)
     },
   }
   return h

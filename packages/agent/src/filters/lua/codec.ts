@@ -1,0 +1,234 @@
+// The wire format between JavaScript and the Lua VM: one binary string per batch, so that a batch
+// crosses the WebAssembly boundary twice (in and out) instead of once per field. Lua reads it with
+// `string.unpack` (C code inside the VM); JavaScript writes and reads it on a Buffer.
+//
+// value := 's' u32 len bytes      string
+//        | 'i' i32 | 'j' i64      integer
+//        | 'n' f64                float
+//        | 'T' | 'F' | 'N'        true, false, null
+//        | 'M' u32 n (u32 len key value)*n   map
+//        | 'A' u32 n value*n      array
+// batch in  := u32 len tag, u32 count, (i64 sec, u32 nsec, value)*count
+// batch out := per record one of
+//        'K'                      keep unchanged (0)
+//        'D'                      drop (-1)
+//        'E' u32 len message      the call failed or returned something invalid: keep unchanged
+//        '1' i64 sec i64 nsec u32 n value*n   new time and n records (1)
+//        '2' u32 n value*n        n records, keep the time (2)
+// Numbers are little-endian.
+
+import type { Body, LogEvent } from '@sluice/core/record.ts'
+
+const S = 0x73
+const I = 0x69
+const J = 0x6a
+const NUM = 0x6e
+const T = 0x54
+const F = 0x46
+const N = 0x4e
+const M = 0x4d
+const A = 0x41
+
+export class Writer {
+  buf: Buffer
+  off = 0
+  constructor(size = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(size)
+  }
+  reset(): void {
+    this.off = 0
+  }
+  ensure(n: number): void {
+    if (this.off + n <= this.buf.length) return
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n))
+    this.buf.copy(next, 0, 0, this.off)
+    this.buf = next
+  }
+  u8(v: number): void {
+    this.ensure(1)
+    this.buf[this.off++] = v
+  }
+  u32(v: number): void {
+    this.ensure(4)
+    this.buf.writeUInt32LE(v, this.off)
+    this.off += 4
+  }
+  i64(v: number): void {
+    this.ensure(8)
+    this.buf.writeBigInt64LE(BigInt(v), this.off)
+    this.off += 8
+  }
+  str(s: string): void {
+    this.ensure(4 + s.length * 3)
+    const n = this.buf.write(s, this.off + 4)
+    this.buf.writeUInt32LE(n, this.off)
+    this.off += 4 + n
+  }
+  value(v: unknown): void {
+    switch (typeof v) {
+      case 'string':
+        this.ensure(5 + v.length * 3)
+        this.buf[this.off++] = S
+        this.str(v)
+        return
+      case 'number':
+        this.ensure(9)
+        if (Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) {
+          this.buf[this.off++] = I
+          this.buf.writeInt32LE(v, this.off)
+          this.off += 4
+        } else if (Number.isSafeInteger(v)) {
+          this.buf[this.off++] = J
+          this.buf.writeBigInt64LE(BigInt(v), this.off)
+          this.off += 8
+        } else {
+          this.buf[this.off++] = NUM
+          this.buf.writeDoubleLE(v, this.off)
+          this.off += 8
+        }
+        return
+      case 'boolean':
+        this.u8(v ? T : F)
+        return
+      case 'bigint':
+        this.ensure(9)
+        this.buf[this.off++] = J
+        this.buf.writeBigInt64LE(BigInt.asIntN(64, v), this.off)
+        this.off += 8
+        return
+      case 'object':
+        if (v === null) {
+          this.u8(N)
+          return
+        }
+        if (Array.isArray(v)) {
+          this.u8(A)
+          this.u32(v.length)
+          for (const x of v) this.value(x)
+          return
+        }
+        {
+          const o = v as Record<string, unknown>
+          const keys = Object.keys(o)
+          let n = 0
+          for (const k of keys) if (o[k] !== undefined) n++
+          this.u8(M)
+          this.u32(n)
+          for (const k of keys) {
+            const x = o[k]
+            if (x === undefined) continue
+            this.str(k)
+            this.value(x)
+          }
+        }
+        return
+      default:
+        this.u8(N) // undefined, functions, symbols: nothing Lua could use
+    }
+  }
+  /** Encodes a batch. */
+  batch(tag: string, events: readonly LogEvent[]): Buffer {
+    this.reset()
+    this.str(tag)
+    this.u32(events.length)
+    for (const e of events) {
+      this.i64(e.sec)
+      this.u32(e.nsec)
+      this.value(e.body)
+    }
+    return this.buf.subarray(0, this.off)
+  }
+}
+
+export class Reader {
+  off = 0
+  readonly buf: Buffer
+  constructor(buf: Buffer) {
+    this.buf = buf
+  }
+  u32(): number {
+    const v = this.buf.readUInt32LE(this.off)
+    this.off += 4
+    return v
+  }
+  i64(): number {
+    const v = Number(this.buf.readBigInt64LE(this.off))
+    this.off += 8
+    return v
+  }
+  str(): string {
+    const n = this.u32()
+    const s = this.buf.toString('utf8', this.off, this.off + n)
+    this.off += n
+    return s
+  }
+  value(): unknown {
+    const t = this.buf[this.off++]
+    switch (t) {
+      case S:
+        return this.str()
+      case I: {
+        const v = this.buf.readInt32LE(this.off)
+        this.off += 4
+        return v
+      }
+      case J:
+        return this.i64()
+      case NUM: {
+        const v = this.buf.readDoubleLE(this.off)
+        this.off += 8
+        return v
+      }
+      case T:
+        return true
+      case F:
+        return false
+      case N:
+        return null
+      case M: {
+        const n = this.u32()
+        const o: Record<string, unknown> = {}
+        for (let i = 0; i < n; i++) {
+          const k = this.str()
+          o[k] = this.value()
+        }
+        return o
+      }
+      case A: {
+        const n = this.u32()
+        const a: unknown[] = new Array(n)
+        for (let i = 0; i < n; i++) a[i] = this.value()
+        return a
+      }
+      default:
+        throw new Error(`cannot decode Lua result: unknown value tag ${t} at byte ${this.off - 1}`)
+    }
+  }
+}
+
+export type Outcome =
+  | { kind: 'keep' }
+  | { kind: 'drop' }
+  | { kind: 'error'; message: string }
+  | { kind: 'records'; time?: { sec: number; nsec: number }; bodies: Body[] }
+
+/** Decodes the per-record outcomes of a batch. */
+export function decodeOutcomes(buf: Buffer, count: number): Outcome[] {
+  const r = new Reader(buf)
+  const out: Outcome[] = []
+  for (let i = 0; i < count; i++) {
+    const t = buf[r.off++]
+    if (t === 0x4b /* K */) out.push({ kind: 'keep' })
+    else if (t === 0x44 /* D */) out.push({ kind: 'drop' })
+    else if (t === 0x45 /* E */) out.push({ kind: 'error', message: r.str() })
+    else if (t === 0x31 /* 1 */ || t === 0x32 /* 2 */) {
+      const time = t === 0x31 ? { sec: r.i64(), nsec: r.i64() } : undefined
+      const n = r.u32()
+      const bodies: Body[] = []
+      for (let j = 0; j < n; j++) bodies.push(r.value() as Body)
+      out.push({ kind: 'records', time, bodies })
+    } else throw new Error(`cannot decode Lua result: unknown outcome ${t} for record ${i}`)
+  }
+  if (r.off !== buf.length) throw new Error(`cannot decode Lua result: ${buf.length - r.off} trailing bytes`)
+  return out
+}

@@ -1,0 +1,182 @@
+// The Lua side of the batch protocol (codec.ts): decodes a batch, calls the user's function once
+// per record as Fluent Bit's filter_lua does — fn(tag, timestamp, record) → code, timestamp,
+// record — and encodes the outcomes. Runs inside the VM, so a batch costs two boundary crossings.
+
+/** A Lua string literal for any text (every byte escaped, so nothing can break out of it). */
+export function luaString(s: string): string {
+  let out = '"'
+  for (const b of Buffer.from(s, 'utf8')) out += `\\${b}`
+  return `${out}"`
+}
+
+export interface DriverOptions {
+  call: string
+  protectedMode: boolean
+  timeAsTable: boolean
+  enableFlbNull: boolean
+  intKeys: readonly string[]
+  arrayKeys: readonly string[]
+}
+
+const keySet = (keys: readonly string[]) => `{${keys.map((k) => `[${luaString(k)}]=true`).join(',')}}`
+
+/** Lua source that defines the global `__sluice_batch(buf) → buf`. Run after the user's script. */
+export function driverSource(o: DriverOptions): string {
+  return `
+local unpack, pack, concat, type, pairs, pcall, tostring = string.unpack, string.pack, table.concat, type, pairs, pcall, tostring
+local mtype, floor, tointeger, byte = math.type, math.floor, math.tointeger, string.byte
+local FN = _G[${luaString(o.call)}]
+local PROTECTED = ${o.protectedMode}
+local TIME_AS_TABLE = ${o.timeAsTable}
+local INT_KEYS = ${keySet(o.intKeys)}
+local ARRAY_KEYS = ${keySet(o.arrayKeys)}
+local NULL = flb_null
+local NULLV = ${o.enableFlbNull ? 'flb_null' : 'nil'}
+
+local dec
+dec = function(s, p)
+  local t = byte(s, p)
+  p = p + 1
+  if t == 115 then return unpack('<s4', s, p)
+  elseif t == 105 then return unpack('<i4', s, p)
+  elseif t == 106 then return unpack('<i8', s, p)
+  elseif t == 110 then return unpack('<d', s, p)
+  elseif t == 84 then return true, p
+  elseif t == 70 then return false, p
+  elseif t == 78 then return NULLV, p
+  elseif t == 77 then
+    local n
+    n, p = unpack('<I4', s, p)
+    local m = {}
+    for _ = 1, n do
+      local k, v
+      k, p = unpack('<s4', s, p)
+      v, p = dec(s, p)
+      m[k] = v
+    end
+    return m, p
+  elseif t == 65 then
+    local n
+    n, p = unpack('<I4', s, p)
+    local a = {}
+    for i = 1, n do
+      local v
+      v, p = dec(s, p)
+      a[i] = v
+    end
+    return a, p
+  end
+  error('sluice lua codec: bad tag ' .. tostring(t))
+end
+
+local enc
+enc = function(v, out, n, key)
+  local tv = type(v)
+  if tv == 'string' then
+    n = n + 1; out[n] = pack('<Bs4', 115, v)
+  elseif tv == 'number' then
+    if key ~= nil and INT_KEYS[key] then
+      local i = tointeger(floor(v))
+      if i then n = n + 1; out[n] = pack('<Bi8', 106, i); return n end
+    end
+    if mtype(v) == 'integer' then n = n + 1; out[n] = pack('<Bi8', 106, v)
+    else n = n + 1; out[n] = pack('<Bd', 110, v) end
+  elseif tv == 'boolean' then
+    n = n + 1; out[n] = v and 'T' or 'F'
+  elseif tv == 'table' then
+    if v == NULL then n = n + 1; out[n] = 'N'; return n end
+    local len = #v
+    local count = 0
+    for _ in pairs(v) do count = count + 1 end
+    if (len > 0 and count == len) or (count == 0 and key ~= nil and ARRAY_KEYS[key]) then
+      n = n + 1; out[n] = pack('<BI4', 65, len)
+      for i = 1, len do n = enc(v[i], out, n, key) end
+    else
+      n = n + 1; out[n] = pack('<BI4', 77, count)
+      for k, x in pairs(v) do
+        local ks = type(k) == 'string' and k or tostring(k)
+        n = n + 1; out[n] = pack('<s4', ks)
+        n = enc(x, out, n, ks)
+      end
+    end
+  else
+    n = n + 1; out[n] = 'N'
+  end
+  return n
+end
+
+local function records(r, out, n)
+  if type(r) ~= 'table' then return nil, 'the record returned is not a table' end
+  if r[1] ~= nil then
+    local len = #r
+    for i = 1, len do
+      if type(r[i]) ~= 'table' then return nil, 'record #' .. i .. ' of the returned array is not a table' end
+    end
+    n = n + 1; out[n] = pack('<I4', len)
+    for i = 1, len do n = enc(r[i], out, n) end
+    return n
+  end
+  n = n + 1; out[n] = pack('<I4', 1)
+  return enc(r, out, n)
+end
+
+function __sluice_batch(s)
+  local p = 1
+  local tag, count
+  tag, p = unpack('<s4', s, p)
+  count, p = unpack('<I4', s, p)
+  local out, n = {}, 0
+  for _ = 1, count do
+    local sec, nsec, rec
+    sec, nsec, p = unpack('<i8I4', s, p)
+    rec, p = dec(s, p)
+    local ts
+    if TIME_AS_TABLE then ts = { sec = sec, nsec = nsec } else ts = sec + nsec / 1000000000 end
+    local ok, code, t2, r2
+    if PROTECTED then ok, code, t2, r2 = pcall(FN, tag, ts, rec)
+    else ok = true; code, t2, r2 = FN(tag, ts, rec) end
+    if not ok then
+      n = n + 1; out[n] = pack('<Bs4', 69, tostring(code))
+    elseif code == -1 then
+      n = n + 1; out[n] = 'D'
+    elseif code == 1 or code == 2 then
+      local mark = n
+      local tsec, tnsec
+      if code == 1 and t2 ~= ts then
+        if type(t2) == 'table' then
+          tsec, tnsec = tointeger(t2.sec or 0), tointeger(t2.nsec or 0)
+        elseif type(t2) == 'number' then
+          local f = floor(t2)
+          tsec = tointeger(f)
+          tnsec = tointeger(floor((t2 - f) * 1000000000 + 0.5))
+          if tnsec and tnsec >= 1000000000 then tsec = tsec + 1; tnsec = tnsec - 1000000000 end
+        end
+        if tsec == nil or tnsec == nil then
+          n = n + 1; out[n] = pack('<Bs4', 69, 'the timestamp returned is not a number or {sec, nsec} table')
+          goto continue
+        end
+        n = n + 1; out[n] = pack('<Bi8i8', 49, tsec, tnsec)
+      else
+        n = n + 1; out[n] = '2'
+      end
+      local n2, err = records(r2, out, n)
+      if n2 == nil then
+        for i = mark + 1, n do out[i] = nil end
+        n = mark + 1; out[n] = pack('<Bs4', 69, err)
+      else
+        n = n2
+      end
+    elseif code == 0 then
+      n = n + 1; out[n] = 'K'
+    else
+      n = n + 1; out[n] = pack('<Bs4', 69, 'the return code is ' .. tostring(code) .. ', not -1, 0, 1 or 2')
+    end
+    ::continue::
+  end
+  return concat(out)
+end
+`
+}
+
+/** Defines Fluent Bit's `flb_null` sentinel before the user's script runs. */
+export const PRELUDE = `flb_null = setmetatable({}, { __name = 'flb_null', __tostring = function() return 'flb_null' end })`
