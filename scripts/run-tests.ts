@@ -20,6 +20,7 @@ function walk(dir: string, out: string[]): string[] {
 
 const files = walk('packages', [])
   .concat(walk('scripts', []))
+  .concat(walk('deploy', []))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort()
 if (files.length === 0) {
