@@ -1,1 +1,3 @@
-export {}
+// Node-side entry of @sluice/web: the bundle-size measurement the benchmark calls. The browser entry is
+// main.tsx (built by Vite into dist/).
+export { bundleSize, type BundleSize } from './bundle-size.ts'

@@ -1,0 +1,35 @@
+// Histogram buckets (API.md /api/histogram) → chart series: one per split value in order of total
+// count, the server's "__other__" bucket last.
+import type { HistogramResponse } from './api.ts'
+
+export interface Series {
+  label: string
+  values: (number | null)[]
+  color?: string
+}
+
+/** Turns buckets into one series per split value (in order of total count), or one series of counts. */
+export function histogramSeries(
+  h: HistogramResponse,
+  otherLabel: string,
+  totalLabel: string,
+): { xs: number[]; series: Series[] } {
+  const xs = h.buckets.map((b) => b.t / 1000)
+  const hasSplit = h.buckets.some((b) => b.split)
+  if (!hasSplit) return { xs, series: [{ label: totalLabel, values: h.buckets.map((b) => b.count), color: '#3a87d9' }] }
+  const totals = new Map<string, number>()
+  for (const b of h.buckets) for (const [k, v] of Object.entries(b.split ?? {})) totals.set(k, (totals.get(k) ?? 0) + v)
+  const keys = [...totals.keys()].sort((a, b) => {
+    if (a === '__other__') return 1
+    if (b === '__other__') return -1
+    return totals.get(b)! - totals.get(a)!
+  })
+  return {
+    xs,
+    series: keys.map((k) => ({
+      label: k === '__other__' ? otherLabel : k,
+      values: h.buckets.map((b) => b.split?.[k] ?? 0),
+      color: k === '__other__' ? '#9aa3b5' : undefined,
+    })),
+  }
+}

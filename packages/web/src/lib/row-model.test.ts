@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Hit } from './hit.ts'
+import { flatten, normalizeLevel } from './hit.ts'
+import { LogRowModel, RowModelCache } from './row-model.ts'
+
+const hit: Hit = {
+  _id: 'a1',
+  _index: 'logs',
+  '@timestamp': '2026-11-22T08:00:00.120Z',
+  log: 'payment failed: card declined',
+  level: 'ERROR',
+  kubernetes: { namespace_name: 'shop', labels: { 'app.kubernetes.io/name': 'pay' } },
+  tags: ['a', 'b'],
+}
+
+test('flatten: dotted keys for nested objects, arrays kept as values', () => {
+  assert.deepEqual(flatten({ a: { b: { c: 1 } }, d: [1, { e: 2 }], f: {} }), { 'a.b.c': 1, d: [1, { e: 2 }], f: {} })
+})
+
+test('LogRowModel: message from message/log fields, level normalised, cells as text', () => {
+  const m = new LogRowModel(hit)
+  assert.equal(m.message, 'payment failed: card declined')
+  assert.equal(m.level, 'error')
+  assert.equal(m.cell('kubernetes.labels.app.kubernetes.io/name'), 'pay')
+  assert.equal(m.cell('tags'), '["a","b"]')
+  assert.equal(m.cell('missing'), '')
+  assert.equal(m.cell('_message'), m.message)
+  assert.equal(m.timeMs, Date.parse('2026-11-22T08:00:00.120Z'))
+  assert.match(m.time, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:00\.120$/)
+  assert.deepEqual(JSON.parse(m.json), hit)
+})
+
+test('LogRowModel: a record without a message shows its fields as JSON', () => {
+  const m = new LogRowModel({ _id: 'x', _index: 'm', '@timestamp': '2026-11-22T08:00:00Z', cpu_p: 3.5 })
+  assert.equal(m.message, '{"cpu_p":3.5}')
+  assert.equal(m.level, '')
+})
+
+test('LogRowModel: derived text is computed once and cached', () => {
+  const m = new LogRowModel(hit)
+  assert.equal(m.flat, m.flat)
+  assert.equal(m.json, m.json)
+  const a = m.marks('_message', ['failed'])
+  assert.equal(m.marks('_message', ['failed']), a, 'same terms reuse the segments')
+  assert.deepEqual(a, [
+    { text: 'payment ', hit: false },
+    { text: 'failed', hit: true },
+    { text: ': card declined', hit: false },
+  ])
+  const b = m.marks('_message', ['card'])
+  assert.notEqual(b, a, 'new terms recompute')
+  assert.equal(b[1]!.text, 'card')
+})
+
+test('LogRowModel: field rows are sorted and complete', () => {
+  const rows = new LogRowModel(hit).fieldRows()
+  assert.deepEqual(
+    rows.map(([k]) => k),
+    [...rows.map(([k]) => k)].sort(),
+  )
+  assert.ok(rows.some(([k, v]) => k === 'kubernetes.namespace_name' && v === 'shop'))
+  assert.ok(rows.some(([k]) => k === '_id'))
+})
+
+test('RowModelCache: one model per hit id across pages', () => {
+  const cache = new RowModelCache()
+  const [a] = cache.rows([hit])
+  const [b, c] = cache.rows([{ ...hit }, { ...hit, _id: 'a2' }])
+  assert.equal(a, b)
+  assert.notEqual(b, c)
+  assert.equal(cache.size, 2)
+})
+
+test('normalizeLevel: common spellings', () => {
+  assert.equal(normalizeLevel('WARNING'), 'warn')
+  assert.equal(normalizeLevel('Err'), 'error')
+  assert.equal(normalizeLevel('CRITICAL'), 'fatal')
+  assert.equal(normalizeLevel(undefined), '')
+  assert.equal(normalizeLevel('notice'), 'notice')
+})

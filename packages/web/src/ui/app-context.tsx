@@ -1,0 +1,21 @@
+// Language, theme and translation for every component.
+import { createContext, useContext } from 'react'
+import { type Lang, localeOf, type Translate, translate } from '../i18n/i18n.ts'
+
+export interface AppCtx {
+  lang: Lang
+  locale: string
+  theme: 'light' | 'dark'
+  t: Translate
+}
+
+export const AppContext = createContext<AppCtx>({
+  lang: 'en',
+  locale: localeOf('en'),
+  theme: 'light',
+  t: (k, v) => translate('en', k, v),
+})
+
+export function useApp(): AppCtx {
+  return useContext(AppContext)
+}

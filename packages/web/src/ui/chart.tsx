@@ -1,0 +1,132 @@
+// A uPlot time chart: stacked bars (histograms) or lines (rates, metrics), with a legend and a hover
+// readout that show the real values (stacked bars are drawn from cumulative sums), and drag-to-zoom.
+import { useEffect, useRef, useState } from 'react'
+import uPlot from 'uplot'
+import { useApp } from './app-context.tsx'
+import { seriesColor } from './palette.ts'
+
+export interface ChartSeries {
+  label: string
+  values: (number | null)[]
+  color?: string
+}
+
+export interface ChartProps {
+  /** x values in seconds */
+  xs: number[]
+  series: ChartSeries[]
+  kind: 'bars' | 'lines'
+  height?: number
+  /** Called with the dragged range in epoch ms. */
+  onZoom?: (fromMs: number, toMs: number) => void
+  formatValue?: (v: number) => string
+  ariaLabel: string
+}
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888'
+}
+
+export function Chart({ xs, series, kind, height = 180, onZoom, formatValue, ariaLabel }: ChartProps) {
+  const { theme, locale } = useApp()
+  const box = useRef<HTMLDivElement>(null)
+  const plot = useRef<uPlot | null>(null)
+  const zoomRef = useRef(onZoom)
+  zoomRef.current = onZoom
+  const [hover, setHover] = useState<number | null>(null)
+  const fmt = formatValue ?? ((v: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(v))
+  const labelsKey = series.map((s) => s.label).join('\u0000')
+
+  // Recreate when the set of series, the kind or the theme changes; data changes use setData below.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt only on these keys
+  useEffect(() => {
+    const el = box.current
+    if (!el) return
+    const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { show: false } }
+    // Stacked bars: draw the top of the stack first so lower series paint over it.
+    const order = kind === 'bars' ? series.map((_, i) => series.length - 1 - i) : series.map((_, i) => i)
+    const bars = uPlot.paths.bars!({ size: [0.8, 40], gap: 1 })
+    const opts: uPlot.Options = {
+      width: el.clientWidth || 600,
+      height,
+      legend: { show: false },
+      cursor: {
+        drag: { x: !!zoomRef.current, y: false, setScale: false },
+        points: { show: kind === 'lines' },
+      },
+      select: { show: true, left: 0, top: 0, width: 0, height: 0 },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+      axes: [
+        { ...axis, space: 70 },
+        { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt(v))) },
+      ],
+      series: [
+        {},
+        ...order.map((i) => {
+          const color = series[i]!.color ?? seriesColor(series[i]!.label, i)
+          return kind === 'bars'
+            ? { label: series[i]!.label, fill: color, stroke: color, width: 0, paths: bars, points: { show: false } }
+            : { label: series[i]!.label, stroke: color, width: 1.5, spanGaps: false, points: { show: false } }
+        }),
+      ],
+      hooks: {
+        setSelect: [
+          (u) => {
+            const w = u.select.width
+            if (w > 2 && zoomRef.current) {
+              const a = u.posToVal(u.select.left, 'x')
+              const b = u.posToVal(u.select.left + w, 'x')
+              zoomRef.current(a * 1000, b * 1000)
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
+          },
+        ],
+        setCursor: [(u) => setHover(u.cursor.idx ?? null)],
+      },
+    }
+    const u = new uPlot(opts, chartData(xs, series, kind, order), el)
+    plot.current = u
+    const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }))
+    ro.observe(el)
+    return () => {
+      ro.disconnect()
+      u.destroy()
+      plot.current = null
+    }
+  }, [labelsKey, kind, theme, height])
+
+  useEffect(() => {
+    const order = kind === 'bars' ? series.map((_, i) => series.length - 1 - i) : series.map((_, i) => i)
+    plot.current?.setData(chartData(xs, series, kind, order))
+  }, [xs, series, kind])
+
+  const idx = hover ?? null
+  return (
+    <figure className="chart" aria-label={ariaLabel}>
+      <div ref={box} className="chart-plot" />
+      <figcaption className="chart-legend">
+        {idx != null && xs[idx] != null ? (
+          <span className="chart-time">{new Date(xs[idx]! * 1000).toLocaleString(locale)}</span>
+        ) : null}
+        {series.map((s, i) => (
+          <span key={s.label} className="legend-item">
+            <span className="swatch" style={{ background: s.color ?? seriesColor(s.label, i) }} />
+            {s.label}
+            {idx != null && s.values[idx] != null ? <b>{fmt(s.values[idx]!)}</b> : null}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  )
+}
+
+function chartData(xs: number[], series: ChartSeries[], kind: 'bars' | 'lines', order: number[]): uPlot.AlignedData {
+  if (kind === 'lines') return [xs, ...order.map((i) => series[i]!.values)] as uPlot.AlignedData
+  const cum: number[][] = []
+  let acc = xs.map(() => 0)
+  for (const s of series) {
+    acc = acc.map((a, j) => a + (s.values[j] ?? 0))
+    cum.push(acc)
+  }
+  return [xs, ...order.map((i) => cum[i]!)] as uPlot.AlignedData
+}

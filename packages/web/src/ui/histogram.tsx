@@ -1,0 +1,45 @@
+// Hits over time, stacked by a field (level by default); dragging zooms the time range.
+import { useMemo } from 'react'
+import type { HistogramResponse } from '../lib/api.ts'
+import { histogramSeries } from '../lib/histogram-series.ts'
+import { Chart } from './chart.tsx'
+import { useApp } from './app-context.tsx'
+
+export function Histogram({
+  data,
+  split,
+  splitFields,
+  onSplitChange,
+  onZoom,
+}: {
+  data: HistogramResponse
+  split: string
+  splitFields: string[]
+  onSplitChange: (f: string) => void
+  onZoom: (fromMs: number, toMs: number) => void
+}) {
+  const { t } = useApp()
+  const { xs, series } = useMemo(() => histogramSeries(data, t('hist.other'), t('hist.count')), [data, t])
+  const options = splitFields.includes(split) ? splitFields : [split, ...splitFields]
+  return (
+    <section className="panel histogram" aria-label={t('hist.title')}>
+      <header className="panel-head">
+        <h2>{t('hist.title')}</h2>
+        <span className="muted small">{t('hist.interval', { interval: data.interval })}</span>
+        <span className="muted small hide-narrow">{t('hist.zoomHint')}</span>
+        <label className="split-select">
+          {t('hist.split')}
+          <select value={split} onChange={(e) => onSplitChange(e.target.value)}>
+            <option value="">{t('hist.none')}</option>
+            {options.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </label>
+      </header>
+      <Chart xs={xs} series={series} kind="bars" height={150} onZoom={onZoom} ariaLabel={t('hist.title')} />
+    </section>
+  )
+}
