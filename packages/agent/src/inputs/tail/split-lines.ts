@@ -33,6 +33,24 @@ export interface ChunkResult {
   stoppedAt: number | undefined
 }
 
+/**
+ * The stream a container log line belongs to (CRI `<time> <stream> <tag> <msg>`, Docker JSON
+ * `"stream":"stderr"`), so that the joiner gets one group per stream and the lines it holds are
+ * always the last ones of their group (which makes the commit point exact). Other lines: one group.
+ */
+export function streamGroup(text: string): string {
+  const sp = text.indexOf(' ')
+  if (sp > 0 && sp < 40) {
+    if (text.startsWith('stdout ', sp + 1)) return 'stdout'
+    if (text.startsWith('stderr ', sp + 1)) return 'stderr'
+  }
+  if (text.charCodeAt(0) === 123 /* { */) {
+    if (text.includes('"stream":"stderr"')) return 'stderr'
+    if (text.includes('"stream":"stdout"')) return 'stdout'
+  }
+  return 'log'
+}
+
 /** Index of the last byte that keeps `buf[start, cut)` valid UTF-8 (never splits a character). */
 function utf8Cut(buf: Buffer, start: number, cut: number): number {
   let c = cut
@@ -76,8 +94,11 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
 
   const emitText = (start: number, text: string) => {
     if (joiner) {
-      file.heldStarts.push(base + start)
-      const done = joiner.push({ sec, nsec, body: { log: text } }, 'file')
+      const group = streamGroup(text)
+      let starts = file.held.get(group)
+      if (!starts) file.held.set(group, (starts = []))
+      starts.push(base + start)
+      const done = joiner.push({ sec, nsec, body: { log: text } }, group)
       for (let i = 0; i < done.length; i++) events.push(done[i]!)
       return
     }
@@ -87,10 +108,14 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
     if (parser) {
       const r = parser.parse(text)
       if (r) {
-        body = {}
-        if (offsetKey !== undefined) body[offsetKey] = base + start
-        if (pathKey !== undefined) body[pathKey] = file.path
-        Object.assign(body, r.body)
+        if (offsetKey === undefined && pathKey === undefined) body = r.body
+        else {
+          // Fluent Bit prepends the extra keys to a parsed map: offset_key, then path_key.
+          body = {}
+          if (offsetKey !== undefined) body[offsetKey] = base + start
+          if (pathKey !== undefined) body[pathKey] = file.path
+          Object.assign(body, r.body)
+        }
         if (r.sec !== undefined) {
           s = r.sec
           ns = r.nsec ?? 0

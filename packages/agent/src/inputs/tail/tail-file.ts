@@ -23,11 +23,19 @@ export class TailFile {
   fp: Fingerprint
   dbId: number | undefined
   joiner: MultilineJoiner | undefined
-  /** Start offsets of the lines the joiner may still hold, oldest first. */
-  heldStarts: number[] = []
+  /**
+   * Start offsets of the lines the joiner may still hold, oldest first, per stream group. Within a
+   * group the joiner completes records in order, so the lines it holds are the group's last ones.
+   */
+  readonly held = new Map<string, number[]>()
   /** When the path stopped naming this file (rotated or deleted), epoch ms; 0 while it still does. */
   rotatedAt = 0
   watcher: FSWatcher | undefined
+  /**
+   * Read to its end and nothing new noticed since (no file system event, size unchanged at the last
+   * check): the loop does not read it again until then, so a wake-up costs nothing per idle file.
+   */
+  idle = false
   /** Set once the file is closed; late acknowledgements then only commit. */
   closed = false
   /** Size and mtime seen at the last check. */
@@ -66,7 +74,8 @@ export class TailFile {
   restartAt(offset: number): void {
     this.readPos = offset
     this.skipping = false
-    this.heldStarts.length = 0
+    this.idle = false
+    this.held.clear()
     this.tracker = this.newTracker(offset)
   }
 
@@ -83,12 +92,17 @@ export class TailFile {
 
   /** Where a restart may resume without losing lines: before the first line the joiner still holds. */
   safePoint(): number {
-    return this.heldStarts.length > 0 ? this.heldStarts[0]! : this.readPos
+    let p = this.readPos
+    for (const starts of this.held.values()) if (starts.length > 0 && starts[0]! < p) p = starts[0]!
+    return p
   }
 
-  /** Keeps only the start offsets of the last `held` lines pushed into the joiner. */
-  trimHeld(held: number): void {
-    if (held <= 0) this.heldStarts.length = 0
-    else if (this.heldStarts.length > held) this.heldStarts.splice(0, this.heldStarts.length - held)
+  /** Keeps only the start offsets of the lines the joiner still holds in each group. */
+  trimHeld(pending: (group: string) => number): void {
+    for (const [group, starts] of this.held) {
+      const n = pending(group)
+      if (n <= 0) starts.length = 0
+      else if (starts.length > n) starts.splice(0, starts.length - n)
+    }
   }
 }

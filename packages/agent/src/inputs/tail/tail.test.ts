@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import type { LogEvent } from '@sluice/core/record.ts'
+import { createMultilineRegistry } from '../../multiline/index.ts'
 import type { MultilineJoiner, MultilineRegistry } from '../../multiline/types.ts'
 import type { Parser } from '../../parsers/types.ts'
 import { type Fake, fakeContext, startTail, tempDir, waitFor } from './test-kit.ts'
@@ -150,6 +151,17 @@ describe('tail: reading', () => {
     fake.setPaused(false)
     await waitFor('lines after resume', () => fake.lines().length === 2)
     assert.deepEqual(fake.lines(), ['p1', 'p2'])
+  })
+
+  test('inotify_watcher off: open files are polled every watcher_interval', async () => {
+    const file = join(dir, 'a.log')
+    await writeFile(file, '')
+    const fake = fakeContext()
+    const t = await run({ path: file, inotify_watcher: 'off', watcher_interval: '0.05', refresh_interval: '60' }, fake)
+    await waitFor('opened', () => t.files.size === 1)
+    await appendFile(file, 'polled\n')
+    await waitFor('line', () => fake.lines().length === 1)
+    assert.deepEqual(fake.lines(), ['polled'])
   })
 
   test('generic.encoding converts to UTF-8', async () => {
@@ -401,6 +413,25 @@ describe('tail: database and acknowledged delivery', () => {
     assert.equal(second.lines()[0], 'NEW 1')
   })
 
+  test('db.compare_filename: a renamed file resumes by inode, or starts over when names must match', async () => {
+    const db = join(dir, 'tail.db')
+    for (const compare of ['off', 'on']) {
+      const a = join(dir, `a-${compare}.log`)
+      const b = join(dir, `b-${compare}.log`)
+      await writeFile(a, 'one\n')
+      const first = fakeContext()
+      const t1 = await run({ path: a, read_from_head: 'on', db, 'db.compare_filename': compare }, first)
+      await waitFor('committed', () => dbOffset(db, a) === 4)
+      await stop(t1)
+      await rename(a, b)
+      await appendFile(b, 'two\n')
+      const second = fakeContext()
+      await run({ path: b, read_from_head: 'on', db, 'db.compare_filename': compare }, second)
+      await waitFor('two', () => second.lines().includes('two'))
+      assert.deepEqual(second.lines(), compare === 'on' ? ['one', 'two'] : ['two'])
+    }
+  })
+
   test('db.journal_mode and db.sync reach SQLite', async () => {
     const file = join(dir, 'a.log')
     const db = join(dir, 'tail.db')
@@ -465,6 +496,25 @@ describe('tail: parser and multiline', () => {
     await stop(t)
     assert.deepEqual(fake.lines(), ['start1\n  cont', 'start2'])
     assert.equal(dbOffset(db, file), 21)
+  })
+
+  test('multiline cri: a partial stdout line held while stderr completes keeps the commit point before it', async () => {
+    const file = join(dir, 'a.log')
+    const db = join(dir, 'tail.db')
+    const l1 = '2026-11-22T07:30:00.000000001Z stdout P hello \n'
+    const l2 = '2026-11-22T07:30:00.000000002Z stderr F err\n'
+    const l3 = '2026-11-22T07:30:00.000000003Z stdout F world\n'
+    await writeFile(file, l1 + l2)
+    const fake = fakeContext({ multiline: createMultilineRegistry([]).registry })
+    await run({ path: file, read_from_head: 'on', db, 'multiline.parser': 'cri', path_key: 'file' }, fake)
+    await waitFor('err', () => fake.lines().includes('err'))
+    assert.equal(dbOffset(db, file), 0)
+    await appendFile(file, l3)
+    await waitFor('joined', () => fake.lines().includes('hello world'))
+    const joined = fake.batches.flatMap((b) => b.events).find((e) => e.body.log === 'hello world')!
+    assert.equal(joined.body.stream, 'stdout')
+    assert.equal(joined.body.file, file)
+    assert.equal(dbOffset(db, file), Buffer.byteLength(l1 + l2 + l3))
   })
 })
 

@@ -152,7 +152,7 @@ export class Tailer {
       let progressed = false
       for (const f of [...this.files.values()]) {
         if (this.stopped || this.ctx.paused) break
-        if (!f.closed && (await this.pump(f))) progressed = true
+        if (!f.closed && !f.idle && (await this.pump(f))) progressed = true
       }
       if (!progressed) await this.sleep(wakeAt - Date.now())
     }
@@ -264,7 +264,10 @@ export class Tailer {
     if (this.cfg.multiline) f.joiner = this.ctx.multiline.create(this.cfg.multiline)
     if (this.cfg.inotify) {
       try {
-        f.watcher = watch(path, { persistent: false }, () => this.wake())
+        f.watcher = watch(path, { persistent: false }, () => {
+          f.idle = false
+          this.wake()
+        })
         f.watcher.on('error', () => {
           f.watcher?.close()
           f.watcher = undefined
@@ -359,6 +362,7 @@ export class Tailer {
         await this.restart(f, `file rewritten in place: ${f.path} no longer starts with the same bytes`, own.size)
       }
     }
+    if (own.size !== f.size || own.size > f.readPos) f.idle = false
     f.size = own.size
     f.mtimeMs = own.mtimeMs
     if (f.rotatedAt > 0 && now - f.rotatedAt >= this.cfg.rotateWaitMs) {
@@ -378,9 +382,9 @@ export class Tailer {
     this.metrics.truncated.inc(this.labels)
     this.ctx.log.info(`${why}; reading it again from the start`)
     if (f.joiner) {
-      const held = f.joiner.flushAll('file')
-      f.trimHeld(0)
+      const held = f.joiner.flushAll()
       if (held.length > 0) this.deliver(f, held)
+      else f.held.clear()
     }
     f.restartAt(0)
     f.fp = await fingerprint(f.fh, size)
@@ -393,9 +397,9 @@ export class Tailer {
   private async closeFile(f: TailFile, reason: string): Promise<void> {
     if (f.closed) return
     if (f.joiner) {
-      const held = f.joiner.flushAll('file')
-      f.trimHeld(0)
+      const held = f.joiner.flushAll()
       if (held.length > 0) this.deliver(f, held)
+      else f.held.clear()
     }
     f.closed = true
     f.watcher?.close()
@@ -466,6 +470,7 @@ export class Tailer {
         break
       }
     }
+    if (eof) f.idle = true
     if (eof && this.cfg.exitOnEof && !this.exitRequested) {
       this.exitRequested = true
       this.ctx.log.info(`exit_on_eof: ${f.path} read to its end, shutting down`)
@@ -498,7 +503,8 @@ export class Tailer {
 
   /** Emits one batch of `f` with an acknowledgement that commits its end offset in order. */
   private deliver(f: TailFile, events: LogEvent[]): void {
-    if (f.joiner) f.trimHeld(f.joiner.pending('file'))
+    const joiner = f.joiner
+    if (joiner) f.trimHeld((g) => joiner.pending(g))
     const end = f.safePoint()
     if (events.length === 0) {
       f.tracker.skip(end)
