@@ -1,0 +1,32 @@
+// C printf number renderings Fluent Bit's outputs produce, so Sluice's text matches byte for byte.
+
+/** printf("%f"): six decimals. */
+export function printfF(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(6) : Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf'
+}
+
+/** printf("%.16g"): 16 significant digits, trailing zeros removed, exponent form when C would use it. */
+export function printfG16(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf'
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0'
+  const exp = Math.floor(Math.log10(Math.abs(x)))
+  if (exp < -4 || exp >= 16) {
+    let [m, e] = x.toExponential(15).split('e') as [string, string]
+    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '')
+    const n = Number(e)
+    return `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`
+  }
+  let s = x.toPrecision(16)
+  if (s.includes('e')) s = x.toFixed(Math.max(0, 15 - exp))
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '')
+  return s
+}
+
+/**
+ * A double as Fluent Bit's msgpack→JSON writes it (flb_pack.c): integral values as `%.1f`
+ * (`1700000000.0`), others as `%.16g`.
+ */
+export function jsonDouble(x: number): string {
+  if (Number.isInteger(x) && Math.abs(x) < 2 ** 63) return x.toFixed(1)
+  return printfG16(x)
+}
