@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { appendFile, mkdir, rename, symlink, truncate, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { spawn } from 'node:child_process'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import type { LogEvent } from '@sluice/core/record.ts'
@@ -380,6 +381,33 @@ describe('tail: database and acknowledged delivery', () => {
     await run({ path: file, read_from_head: 'on', db }, second)
     await waitFor('a, b again', () => second.lines().length === 2)
     assert.deepEqual(second.lines(), ['a', 'b'])
+  })
+
+  test('after kill -9, lines not acknowledged are read again from the last committed offset', async () => {
+    const file = join(dir, 'a.log')
+    const db = join(dir, 'tail.db')
+    await writeFile(file, 'a\nb\n')
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'testdata', 'crash-child.ts'), file, db], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += String(d)
+    })
+    const exited = new Promise((r) => child.on('exit', r))
+    try {
+      await waitFor('first batch', () => out.includes('batch 1 a,b'), 15000)
+      await appendFile(file, 'c\n')
+      await waitFor('second batch', () => out.includes('batch 2 c'), 15000)
+    } finally {
+      child.kill('SIGKILL')
+      await exited
+    }
+    assert.equal(dbOffset(db, file), 4)
+    const after = fakeContext()
+    await run({ path: file, read_from_head: 'on', db }, after)
+    await waitFor('c again', () => after.lines().length === 1)
+    assert.deepEqual(after.lines(), ['c'])
   })
 
   test('an offset is committed only when every earlier batch of the file is acknowledged', async () => {
