@@ -120,7 +120,7 @@ export class Tailer {
     })
   }
 
-  private async run(): Promise<void> {
+  private async passes(): Promise<void> {
     let nextScan = 0
     let nextCheck = 0
     let nextMultiline = 0
@@ -155,6 +155,19 @@ export class Tailer {
         if (!f.closed && !f.idle && (await this.pump(f))) progressed = true
       }
       if (!progressed) await this.sleep(wakeAt - Date.now())
+    }
+  }
+
+  /** The loop, kept alive through unexpected errors (each logged and counted, then a pause). */
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.passes()
+      } catch (err) {
+        this.metrics.errors.inc({ ...this.labels, reason: 'loop' })
+        this.ctx.log.error(`tail loop error (continuing): ${(err as Error).stack ?? err}`)
+        await this.sleep(this.cfg.checkMs)
+      }
     }
   }
 
@@ -362,10 +375,13 @@ export class Tailer {
         await this.restart(f, `file rewritten in place: ${f.path} no longer starts with the same bytes`, own.size)
       }
     }
-    if (own.size !== f.size || own.size > f.readPos) f.idle = false
+    if (own.size !== f.size) f.idle = false
     f.size = own.size
     f.mtimeMs = own.mtimeMs
-    if (f.rotatedAt > 0 && now - f.rotatedAt >= this.cfg.rotateWaitMs) {
+    // A rotated file closes after Rotate_Wait, but never with data left unread (backpressure may
+    // have paused reading): closing it then would lose those lines.
+    if (f.rotatedAt > 0 && now - f.rotatedAt >= this.cfg.rotateWaitMs && f.idle) {
+      await this.finishPartial(f)
       await this.closeFile(f, 'rotated')
     } else if (
       this.cfg.ignoreActiveOlder &&
@@ -392,6 +408,23 @@ export class Tailer {
       this.db.commit(f.dbId, 0)
       this.db.fingerprint(f.dbId, f.fp.len, f.fp.hash)
     }
+  }
+
+  /**
+   * A rotated file will not grow any more: its unterminated last line, which a live file would keep
+   * waiting for, is emitted as a record instead of being lost.
+   */
+  private async finishPartial(f: TailFile): Promise<void> {
+    const size = (await f.fh.stat()).size
+    const rest = size - f.readPos
+    if (rest <= 0 || f.skipping || rest > this.cfg.line.maxLine) return
+    const tmp = Buffer.allocUnsafe(rest + 1)
+    const { bytesRead } = await f.fh.read(tmp, 0, rest, f.readPos)
+    tmp[bytesRead] = 10
+    const r = splitChunk(f, tmp, bytesRead + 1, this.cfg.line)
+    f.readPos += bytesRead
+    this.ctx.log.debug(`${f.path}: last line had no newline; emitted as is (${bytesRead} bytes) before closing`)
+    this.deliver(f, r.events)
   }
 
   private async closeFile(f: TailFile, reason: string): Promise<void> {
