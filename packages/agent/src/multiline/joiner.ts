@@ -20,6 +20,8 @@ export const DEFAULT_BUFFER_LIMIT = 2 * 1024 * 1024
 export interface Joined<T> {
   event: LogEvent
   tokens: T[]
+  /** The group (caller's stream, e.g. a file or a tag) the record belongs to. */
+  group: string
 }
 
 interface Pending<T> {
@@ -126,7 +128,7 @@ export class Joiner<T = undefined> implements MultilineJoiner {
     // passes unchanged (as Fluent Bit flushes the last parser's buffer and emits the record as is).
     const plain = `${group}\u0000`
     if (this.#pending.has(plain)) this.#complete(plain, out)
-    out.push({ event, tokens: [token] })
+    out.push({ event, tokens: [token], group })
     return out
   }
 
@@ -247,6 +249,6 @@ export class Joiner<T = undefined> implements MultilineJoiner {
     this.#pending.delete(key)
     const body: Body = { ...p.body }
     body[p.key] = p.buf
-    out.push({ event: { sec: p.sec, nsec: p.nsec, body }, tokens: p.tokens })
+    out.push({ event: { sec: p.sec, nsec: p.nsec, body }, tokens: p.tokens, group: p.group })
   }
 }
