@@ -25,7 +25,11 @@ export interface KqlField {
 
 /** The right-hand side of `field:value` (or a free-text term). */
 export type KqlValue =
-  /** An unquoted word without wildcard: `500`, `error`, `web-1`. Compilers decide number vs text. */
+  /**
+   * An unquoted value without wildcard: `500`, `error`, `web-1`. Compilers decide number vs text.
+   * It may contain spaces: as in Kibana, `message:disk full` is ONE value, `disk full` (matched as
+   * words, like Elasticsearch's `match`), while `message:"disk full"` is a phrase.
+   */
   | { readonly kind: 'term'; readonly text: string }
   /** A quoted phrase: `"disk full"` (exact phrase; `*` in it is literal). */
   | { readonly kind: 'phrase'; readonly text: string }
