@@ -120,9 +120,9 @@ export async function startTail(entries: Record<string, string>, fake: Fake): Pr
 }
 
 /** Polls `cond` until it holds or the deadline passes (then fails with `what`). */
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
     await new Promise((r) => setTimeout(r, 5))
   }
