@@ -29,7 +29,7 @@ export function createJsonParser(def: ParserDefinition): Parser {
       const tv = body[timeKey]
       if (typeof tv !== 'string') return { body }
       const t = timeFn(tv)
-      if (t === null) return { body }
+      if (t === null) return { body, timeError: `invalid time format ${def.timeFormat} for '${tv.slice(0, 254)}'` }
       if (timeKeep) return { body, sec: t.sec, nsec: t.nsec }
       // A fresh object rather than `delete`, which would turn the record into a slow dictionary.
       const out: Body = {}

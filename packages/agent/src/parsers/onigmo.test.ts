@@ -22,6 +22,11 @@ describe('translateRegex (Onigmo → JavaScript)', () => {
     assert.deepEqual(groups('/^(?<x>abc)$/i', 'ABC'), { x: 'ABC' })
   })
 
+  it('keeps \\s to ASCII whitespace, as Ruby does', () => {
+    assert.deepEqual(groups('(?<a>\\S+)\\s(?<b>\\S+)', 'x\u00a0y z'), { a: 'x\u00a0y', b: 'z' })
+    assert.deepEqual(groups('(?<a>[\\s]+)', 'a \t b'), { a: ' \t ' })
+  })
+
   it('translates \\h, \\A, \\z and \\Z', () => {
     assert.deepEqual(groups('(?<hex>\\h+)', 'zz=00ff'), { hex: '00ff' })
     assert.equal(groups('\\A(?<x>b)', 'ab'), null)

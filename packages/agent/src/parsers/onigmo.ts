@@ -5,7 +5,8 @@
 // - `^`/`$` are line anchors in Ruby, for `\n` only: they become `(?<![^\n])`/`(?![^\n])`. `.` never
 //   matches `\n` unless Ruby's `m` option (dot-all) is on, but does match `\r` (JS's `.` does not):
 //   `.` becomes `[^\n]` or `[\s\S]`.
-// - `\A`, `\z`, `\Z`, `\G`, `\h`, `\H`, `\R`, `\e`, `\a`, `\x{HHHH}`, POSIX brackets `[[:alpha:]]`.
+// - `\A`, `\z`, `\Z`, `\G`, `\h`, `\H`, `\R`, `\e`, `\a`, `\x{HHHH}`, POSIX brackets `[[:alpha:]]`, and
+//   `\s`/`\S` (ASCII whitespace in Ruby, Unicode in JavaScript).
 // - inline options `(?i)` / `(?m)` / `(?imx-imx:…)` (Ruby `m` = dot-all), scoped to the end of their
 //   group as Onigmo does; `(?#…)` comments; the `x` (extended) option.
 // - atomic groups `(?>…)` and possessive quantifiers `*+ ++ ?+`, emulated with a lookahead and a
@@ -117,6 +118,13 @@ export function translateRegex(raw: string): TranslateResult {
           break
         case 'H':
           out += '[^0-9a-fA-F]'
+          break
+        case 's':
+          // Ruby's \s is ASCII whitespace; JavaScript's also matches U+00A0, U+FEFF, U+2028…
+          out += '[\\t-\\r ]'
+          break
+        case 'S':
+          out += '[^\\t-\\r ]'
           break
         case 'R':
           out += '(?:\\r\\n|[\\n\\v\\f\\r\\u0085\\u2028\\u2029])'
@@ -377,6 +385,7 @@ function translateClass(p: string, start: number): { text: string; end: number }
     if (c === '\\') {
       const e = p[i + 1]
       if (e === 'h') out += '0-9a-fA-F'
+      else if (e === 's') out += '\\t-\\r '
       else if (e === 'H' || e === 'R' || e === 'X' || e === 'p' || e === 'P')
         return { error: `'\\${e}' inside a character class is not supported` }
       else if (e === 'e') out += '\\x1b'

@@ -66,7 +66,10 @@ describe('regex parser', () => {
       sec: t('2026-11-22'),
       nsec: 0,
     })
-    assert.deepEqual(p.parse('yesterday hi'), { body: { msg: 'hi' } })
+    assert.deepEqual(p.parse('yesterday hi'), {
+      body: { msg: 'hi' },
+      timeError: "invalid time format %Y-%m-%d for 'yesterday'",
+    })
   })
 
   it('values stay strings unless Types says otherwise', () => {
@@ -135,7 +138,10 @@ describe('json parser', () => {
 
   it('keeps an unreadable time and rejects non-objects', () => {
     const p = parser({ Name: 'j', Format: 'json', Time_Format: '%s' })
-    assert.deepEqual(p.parse('{"time":"soon","a":1}'), { body: { time: 'soon', a: 1 } })
+    assert.deepEqual(p.parse('{"time":"soon","a":1}'), {
+      body: { time: 'soon', a: 1 },
+      timeError: "invalid time format %s for 'soon'",
+    })
     assert.equal(p.parse('[1,2]'), null)
     assert.equal(p.parse('not json'), null)
     assert.equal(p.parse('"str"'), null)

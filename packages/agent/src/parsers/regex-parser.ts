@@ -29,6 +29,7 @@ export function createRegexParser(def: ParserDefinition): Parser {
     const body: Body = {}
     let sec: number | undefined
     let nsec: number | undefined
+    let timeError: string | undefined
     for (let k = 0; k < n; k++) {
       let v = values[k]
       if (v === undefined || v === '') {
@@ -38,7 +39,10 @@ export function createRegexParser(def: ParserDefinition): Parser {
       const name = names[k]!
       if (timeFn !== undefined && name === timeKey) {
         const t = timeFn(v)
-        if (t === null) continue
+        if (t === null) {
+          timeError = `invalid time format ${def.timeFormat} for '${v.slice(0, 254)}'`
+          continue
+        }
         sec = t.sec
         nsec = t.nsec
         if (!timeKeep) continue
@@ -46,7 +50,8 @@ export function createRegexParser(def: ParserDefinition): Parser {
       body[name] = hasTypes ? typed(sink, name, v) : v
     }
     if (decoders) applyDecoders(body, decoders)
-    return sec === undefined ? { body } : { body, sec, nsec }
+    if (sec !== undefined) return { body, sec, nsec }
+    return timeError === undefined ? { body } : { body, timeError }
   }
 
   return {

@@ -8,6 +8,12 @@ export interface ParseResult {
   /** Set when the parser's Time_Key was found and parsed; otherwise the caller keeps its own time. */
   sec?: number
   nsec?: number
+  /**
+   * Set when the record had its time field but Time_Format could not read it (Fluent Bit warns
+   * `invalid time format`): the regex format then leaves the field out, json keeps it; either way
+   * the caller keeps its own time. Callers count and log it.
+   */
+  timeError?: string
 }
 
 export interface Parser {
