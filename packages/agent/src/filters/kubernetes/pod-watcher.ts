@@ -6,7 +6,7 @@
 // node makes a constant number of API calls whatever its pod churn.
 
 import type { Logger } from '@sluice/core/log.ts'
-import type { KubeClient } from './kube-client.ts'
+import type { KubeClient } from '../../kube/kube-client.ts'
 import type { MetaCache } from './pod-cache.ts'
 import type { PodObject } from './pod-metadata.ts'
 

@@ -1,4 +1,5 @@
 // kubernetes_events input.
 import type { AnyInputPlugin } from '../../plugin.ts'
+import kubernetesEvents from './kubernetes-events.ts'
 
-export const kubernetesEventInputs: AnyInputPlugin[] = []
+export const kubernetesEventInputs: AnyInputPlugin[] = [kubernetesEvents]
