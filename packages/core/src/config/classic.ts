@@ -4,8 +4,9 @@
 //
 // Departures, each reported: keys written without any indentation are accepted with ONE warning per
 // file (Fluent Bit rejects them; configs pasted into blog posts and chat lose their indentation), and
-// a ` # ` inside a value is kept as Fluent Bit keeps it (there are no inline comments) but warned
-// about, because it turns `Parser cri  # containerd` into a parser named `cri  # containerd`.
+// a ` # ` inside a value is kept as Fluent Bit keeps it (end-of-line comments are not supported:
+// fluent/fluent-bit#8140, documented since fluent-bit-docs#1251) but warned about, because it turns
+// `Parser cri  # containerd` into a parser named `cri  # containerd`.
 
 import { closest } from '../options.ts'
 import {
@@ -34,8 +35,8 @@ export async function readClassic(
 ): Promise<void> {
   const lines = text.split('\n')
   let cur: MutableSection | 'skip' | null = null
-  let sectionIndent: number | undefined
-  let sectionIndentLine = 0
+  let fileIndent: string | undefined
+  let fileIndentLine = 0
   let warnedUnindented = false
   let orphanReported = false
   const d = col.diagnostics
@@ -86,7 +87,6 @@ export async function readClassic(
 
     if (t.startsWith('[')) {
       orphanReported = false
-      sectionIndent = undefined
       const m = /^\[\s*([^\]\s]+)\s*\]$/.exec(t)
       if (!m) {
         d.push({ severity: 'error', message: `malformed section header '${t}' (expected [NAME])`, ...loc })
@@ -143,15 +143,26 @@ export async function readClassic(
         ...loc,
       })
     }
-    if (sectionIndent === undefined) {
-      sectionIndent = indent
-      sectionIndentLine = line
-    } else if (indent !== sectionIndent) {
-      d.push({
-        severity: 'error',
-        message: `invalid indentation: ${indent} characters here, ${sectionIndent} at line ${sectionIndentLine} of the same section (Fluent Bit requires the same indentation for every key of a section)`,
-        ...loc,
-      })
+    // Fluent Bit (mk_rconf) takes the first indented key of a file as the file's indentation and
+    // rejects any other: too low, extra, or the same width made of other tabs/spaces.
+    const prefix = raw.slice(0, indent)
+    if (indent > 0) {
+      if (fileIndent === undefined) {
+        fileIndent = prefix
+        fileIndentLine = line
+      } else if (prefix !== fileIndent) {
+        const why =
+          indent < fileIndent.length
+            ? 'indentation level is too low'
+            : indent > fileIndent.length
+              ? 'extra indentation level'
+              : 'inconsistent use of tabs and spaces'
+        d.push({
+          severity: 'error',
+          message: `invalid indentation: ${why} (${describeIndent(prefix)} here, ${describeIndent(fileIndent)} at line ${fileIndentLine}; Fluent Bit requires the same indentation for every key of a file)`,
+          ...loc,
+        })
+      }
     }
     if (cur === 'skip') continue
     const kv = /^(\S+)(?:\s+(.*))?$/.exec(t)!
@@ -193,6 +204,14 @@ export async function readClassic(
     }
     cur.entries.push({ key, value, loc })
   }
+}
+
+function describeIndent(ws: string): string {
+  const tabs = [...ws].filter((c) => c === '\t').length
+  const spaces = ws.length - tabs
+  return [spaces ? `${spaces} space${spaces > 1 ? 's' : ''}` : '', tabs ? `${tabs} tab${tabs > 1 ? 's' : ''}` : '']
+    .filter(Boolean)
+    .join(' + ')
 }
 
 /**

@@ -336,7 +336,7 @@ describe('classic format', () => {
     const c = await loadConfig(p, { env: {} })
     assert.deepEqual(c.diagnostics.map(diag), [
       `error ${p}:1 'Flush 1' is outside any section (a key must follow a [SECTION] header)`,
-      `error ${p}:4 invalid indentation: 6 characters here, 4 at line 3 of the same section (Fluent Bit requires the same indentation for every key of a section)`,
+      `error ${p}:4 invalid indentation: extra indentation level (6 spaces here, 4 spaces at line 3; Fluent Bit requires the same indentation for every key of a file)`,
       `error ${p}:5 unknown section [INPUTS] (did you mean [INPUT]?); its keys are ignored`,
       `error ${p}:9 key 'Path' has no value`,
       `warning ${p}:10 the value of 'Parser' contains '#': Fluent Bit has no inline comments, so the value is 'cri  # containerd'; put the comment on its own line`,
@@ -347,6 +347,20 @@ describe('classic format', () => {
     ])
     assert.equal(c.diagnostics[3]!.option, 'Path')
     assert.equal(c.inputs.length, 1, 'the unknown [INPUTS] section is not an input')
+  })
+
+  test('indentation is per file, as Fluent Bit checks it: too low, extra, tabs for spaces', async () => {
+    const p = await write(
+      'indent/main.conf',
+      '[INPUT]\n    Name dummy\n[OUTPUT]\n  Name null\n\t\t\t\tMatch *\n      Retry_Limit 2\n',
+    )
+    const c = await loadConfig(p, { env: {} })
+    assert.deepEqual(c.diagnostics.map(diag), [
+      `error ${p}:4 invalid indentation: indentation level is too low (2 spaces here, 4 spaces at line 2; Fluent Bit requires the same indentation for every key of a file)`,
+      `error ${p}:5 invalid indentation: inconsistent use of tabs and spaces (4 tabs here, 4 spaces at line 2; Fluent Bit requires the same indentation for every key of a file)`,
+      `error ${p}:6 invalid indentation: extra indentation level (6 spaces here, 4 spaces at line 2; Fluent Bit requires the same indentation for every key of a file)`,
+    ])
+    assert.deepEqual(kv(c.outputs[0]!), ['Name=null', 'Match=*', 'Retry_Limit=2'], 'the keys are still read')
   })
 
   test('a missing config file is a diagnostic, not a crash', async () => {
