@@ -578,3 +578,31 @@ function indentJoinerRegistry(): MultilineRegistry {
     },
   }
 }
+
+describe('tail: many files', () => {
+  test('50 files appended concurrently: every line once, in order within each file', async () => {
+    const files = Array.from({ length: 50 }, (_, i) => join(dir, `f${i}.log`))
+    for (const f of files) await writeFile(f, '')
+    const fake = fakeContext({ tag: 'k.*' })
+    const t = await run({ path: join(dir, '*.log'), read_from_head: 'on', path_key: 'p' }, fake)
+    await waitFor('all open', () => t.files.size === 50)
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(files.map((f, i) => appendFile(f, `${i}:${round}\n`)))
+    }
+    await waitFor('1000 lines', () => fake.lines().length === 1000, 15000)
+    const byFile = new Map<string, string[]>()
+    for (const b of fake.batches) {
+      for (const e of b.events) {
+        const list = byFile.get(String(e.body.p)) ?? []
+        list.push(String(e.body.log))
+        byFile.set(String(e.body.p), list)
+      }
+    }
+    files.forEach((f, i) => {
+      assert.deepEqual(
+        byFile.get(f),
+        Array.from({ length: 20 }, (_, r) => `${i}:${r}`),
+      )
+    })
+  })
+})

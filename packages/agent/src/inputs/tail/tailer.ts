@@ -99,6 +99,11 @@ export class Tailer {
     this.dirWatchers.clear()
     for (const f of [...this.files.values()]) await this.closeFile(f, 'stop')
     this.maybeCloseDb()
+    if (this.db && this.outstanding > 0) {
+      // Acknowledgements may still arrive while the engine drains (within Grace); after that the
+      // database is closed anyway (what was not acknowledged is read again at the next start).
+      setTimeout(() => this.db?.close(), (this.ctx.service.grace + 5) * 1000).unref()
+    }
   }
 
   /** Wakes the loop (file system event, resume, stop). */
