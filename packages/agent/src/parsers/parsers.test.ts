@@ -92,6 +92,16 @@ describe('regex parser', () => {
     )
   })
 
+  it('exposes its RegExp (the kubernetes filter matches tags, Kube_Tag_Prefix removed, with Regex_Parser)', () => {
+    const { registry } = createParserRegistry([])
+    const m = registry
+      .get('kube-custom')!
+      .regex!.exec('app-1_default_web-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.log')
+    assert.equal(m?.groups?.pod_name, 'app-1')
+    assert.equal(m?.groups?.namespace_name, 'default')
+    assert.equal(m?.groups?.container_name, 'web')
+  })
+
   it('returns null when the line does not match', () => {
     assert.equal(parser({ Name: 'nm', Format: 'regex', Regex: '^(?<a>\\d+)$' }).parse('abc'), null)
   })

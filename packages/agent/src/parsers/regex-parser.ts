@@ -57,6 +57,7 @@ export function createRegexParser(def: ParserDefinition): Parser {
   return {
     name: def.name,
     format: 'regex',
+    regex: re,
     parse(text: string): ParseResult | null {
       if (fast !== undefined) {
         const r = fast(text, values)

@@ -19,6 +19,8 @@ export interface ParseResult {
 export interface Parser {
   readonly name: string
   readonly format: string
+  /** Format regex: the pattern translated to a JavaScript RegExp (named groups, no flags `g`/`y`). */
+  readonly regex?: RegExp
   /** Parses `text`; returns null when it does not match (regex) or is not valid (json). Never throws. */
   parse(text: string): ParseResult | null
 }
