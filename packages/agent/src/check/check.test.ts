@@ -244,6 +244,14 @@ describe('checkConfig reports every problem at once', () => {
     ])
   })
 
+  test('no Mem_Buf_Limit warning with filesystem buffering (chunks go to disk instead of pausing)', async () => {
+    const { ds } = await check(
+      'membuf-fs.conf',
+      '[SERVICE]\n    Flush 5\n[INPUT]\n    Name dummy\n    Mem_Buf_Limit 512KB\n    storage.type filesystem\n[OUTPUT]\n    Name stdout\n    Match *\n',
+    )
+    assert.deepEqual(lines(ds), [])
+  })
+
   test('missing Name; unknown output; Retry_Limit no_limits is fine; YAML processors are ignored with a warning', async () => {
     const p = join(dir, 'misc.yaml')
     await writeFile(

@@ -372,7 +372,9 @@ function checkPitfalls(instances: readonly Instance[], flush: number, out: Diagn
         })
       }
       const mbl = inst.raw.get('mem_buf_limit')
-      if (mbl) {
+      // With filesystem buffering the input is not paused at Mem_Buf_Limit: chunks go to disk.
+      const filesystem = inst.raw.get('storage.type')?.value.trim().toLowerCase() === 'filesystem'
+      if (mbl && !filesystem) {
         const limit = parseSize(mbl.value)
         if (limit !== undefined) {
           const w = memBufLimitWarning(limit, flush, at(mbl))

@@ -62,6 +62,27 @@ describe('sluice check', () => {
     )
   })
 
+  test('--json prints the diagnostics as data', async () => {
+    const p = join(dir, 'json.conf')
+    await writeFile(p, '[INPUT]\n    Name no_such_plugin\n')
+    const r = await capture(() => check.run(['--json', '-c', p]))
+    assert.equal(r.code, 1)
+    const out = JSON.parse(r.out)
+    assert.equal(out.entry, p)
+    assert.deepEqual(out.files, [p])
+    assert.equal(out.errors, 1)
+    assert.deepEqual(out.diagnostics, [
+      {
+        severity: 'error',
+        message: "unknown input plugin 'no_such_plugin'",
+        instance: 'input.no_such_plugin.0',
+        option: 'Name',
+        file: p,
+        line: 2,
+      },
+    ])
+  })
+
   test('a clean config exits 0; --entry picks a ConfigMap key', async () => {
     const p = join(dir, 'cm.yaml')
     await writeFile(

@@ -20,6 +20,7 @@ FILE is a Fluent Bit classic file, a YAML file (.yaml/.yml), or a Kubernetes Con
   --entry NAME        for a ConfigMap: the data key of the entry file
                       (default fluent-bit.conf, then fluent-bit.yaml)
   -q, --quiet         print errors only
+  --json              print {entry, files, errors, warnings, diagnostics: [...]} as JSON instead
   -h, --help          this help
 
 Exit status: 0 when there is no error (warnings allowed), 1 when there is one, 2 on bad usage.
@@ -48,6 +49,11 @@ export async function run(args: string[]): Promise<number> {
   const ds = checkConfig(loaded)
   const errors = ds.filter((d) => d.severity === 'error').length
   const warnings = ds.length - errors
+  if (v.values.json) {
+    const diagnostics = v.values.quiet ? ds.filter((d) => d.severity === 'error') : ds
+    console.log(JSON.stringify({ entry: loaded.entry, files: loaded.files, errors, warnings, diagnostics }, null, 2))
+    return errors === 0 ? 0 : 1
+  }
   for (const d of ds) if (!v.values.quiet || d.severity === 'error') console.log(formatDiagnostic(d))
   const parts = `${loaded.inputs.length} input(s), ${loaded.filters.length} filter(s), ${loaded.outputs.length} output(s), ${loaded.parsers.length} parser(s)`
   console.log(
@@ -64,6 +70,7 @@ function parse(args: string[]) {
       config: { type: 'string', short: 'c' },
       entry: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -28,7 +28,7 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
   const baseDir = dirname(path)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '') // editors on Windows add a BOM
   } catch (err) {
     diagnostics.push({
       severity: 'error',
