@@ -29,7 +29,7 @@ export function Histogram({
         <span className="muted small hide-narrow">{t('hist.zoomHint')}</span>
         <label className="split-select">
           {t('hist.split')}
-          <select value={split} onChange={(e) => onSplitChange(e.target.value)}>
+          <select aria-label={t('hist.split')} value={split} onChange={(e) => onSplitChange(e.target.value)}>
             <option value="">{t('hist.none')}</option>
             {options.map((f) => (
               <option key={f} value={f}>
