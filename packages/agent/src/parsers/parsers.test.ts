@@ -92,11 +92,12 @@ describe('regex parser', () => {
     )
   })
 
-  it('exposes its RegExp (the kubernetes filter matches tags, Kube_Tag_Prefix removed, with Regex_Parser)', () => {
+  it('exposes its RegExp (the kubernetes filter matches tags with Regex_Parser)', () => {
     const { registry } = createParserRegistry([])
     const m = registry
       .get('kube-custom')!
-      .regex!.exec('app-1_default_web-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.log')
+      .regex!.exec('custom.app-1_default_web-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.log')
+    assert.equal(m?.groups?.tag, 'custom')
     assert.equal(m?.groups?.pod_name, 'app-1')
     assert.equal(m?.groups?.namespace_name, 'default')
     assert.equal(m?.groups?.container_name, 'web')
