@@ -1,0 +1,145 @@
+// Compiles a KQL syntax tree (ast.ts) to a SQL boolean expression for DuckDB. User text never enters
+// the SQL: every value becomes a `?` parameter pushed onto `params`, and field names are turned into
+// SQL only by the caller's resolver (which maps them to known columns or JSON pointers it quotes).
+//
+// Semantics follow Kibana's KQL over Elasticsearch as closely as a column store allows:
+// - text fields (the message) match case-insensitively by substring (ES: analyzed full text);
+// - other fields match exactly; a numeric term also matches numerically (`status:500` = 500.0);
+// - `*` wildcards become LIKE patterns (with `%`, `_` and `\` in the literal parts escaped);
+// - a field that does not exist matches nothing, and `not x` keeps records where x is absent (each
+//   leaf is `(…) IS TRUE`, so SQL NULLs never leak through a NOT);
+// - `path:{ q }` prefixes the field names in q with `path.` (Kibana's nested query syntax; the store
+//   has no per-element nested documents, so conditions are on the flattened fields).
+
+import type { KqlField, KqlNode, KqlRangeOp, KqlValue } from './ast.ts'
+
+/** How a field name maps to SQL. */
+export interface SqlFieldRef {
+  /** SQL expression of the field's value as text (VARCHAR; NULL when absent). */
+  readonly expr: string
+  /** Full-text field (message, log): terms and phrases match substrings, ignoring case. */
+  readonly text?: boolean
+  /** `expr` is a TIMESTAMP column: ranges compare dates (parsed with `parseDate`). */
+  readonly time?: boolean
+}
+
+export interface SqlFieldResolver {
+  /** The SQL for a field name (no wildcard); undefined when the field is unknown (it matches nothing). */
+  field(name: string): SqlFieldRef | undefined
+  /** Field names matching a wildcard pattern such as `kubernetes.labels.*`. */
+  expand(pattern: string): string[]
+  /** Fields searched by free text (a term without a field). */
+  defaultFields(): string[]
+  /** Epoch microseconds of a date as written in a range (`2026-11-22`, `now-1h`); undefined if it is not one. */
+  parseDate(text: string): number | undefined
+}
+
+export class KqlCompileError extends Error {}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
+
+const OPS: Record<KqlRangeOp, string> = { lt: '<', lte: '<=', gt: '>', gte: '>=' }
+
+/** Escapes LIKE metacharacters in a literal part (ESCAPE '\'). */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+/** Compiles `node` to a SQL boolean expression; values are appended to `params` as `?` placeholders. */
+export function kqlToSql(node: KqlNode, resolver: SqlFieldResolver, params: unknown[]): string {
+  return compile(node, resolver, params, '')
+}
+
+function compile(node: KqlNode, r: SqlFieldResolver, params: unknown[], prefix: string): string {
+  switch (node.type) {
+    case 'all':
+      return 'TRUE'
+    case 'and':
+      return `(${node.children.map((c) => compile(c, r, params, prefix)).join(' AND ')})`
+    case 'or':
+      return `(${node.children.map((c) => compile(c, r, params, prefix)).join(' OR ')})`
+    case 'not':
+      return `(NOT ${compile(node.child, r, params, prefix)})`
+    case 'nested':
+      return compile(node.child, r, params, `${prefix}${node.path}.`)
+    case 'match': {
+      const names = node.field === null ? r.defaultFields() : fieldNames(node.field, r, prefix)
+      return anyOf(names, r, (f) => matchValue(f, node.value, params, node.field === null))
+    }
+    case 'exists':
+      return anyOf(fieldNames(node.field, r, prefix), r, (f) => `${f.expr} IS NOT NULL`)
+    case 'range':
+      return anyOf(fieldNames(node.field, r, prefix), r, (f) => rangeValue(f, node.op, node.value, r, params))
+  }
+}
+
+function fieldNames(field: KqlField, r: SqlFieldResolver, prefix: string): string[] {
+  const name = prefix + field.name
+  return field.wildcard ? r.expand(name) : [name]
+}
+
+/** OR of one condition per field; unknown fields are dropped; no field at all matches nothing. */
+function anyOf(names: string[], r: SqlFieldResolver, cond: (f: SqlFieldRef) => string): string {
+  const parts: string[] = []
+  for (const n of names) {
+    const f = r.field(n)
+    if (f) parts.push(`(${cond(f)}) IS TRUE`)
+  }
+  if (parts.length === 0) return 'FALSE'
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`
+}
+
+function matchValue(f: SqlFieldRef, v: KqlValue, params: unknown[], freeText: boolean): string {
+  if (f.time) return timeMatch(f, v, params)
+  if (v.kind === 'wildcard') {
+    const pattern = v.parts.map(escapeLike).join('%')
+    if (f.text) {
+      params.push(`%${pattern.toLowerCase()}%`)
+      return `lower(${f.expr}) LIKE ? ESCAPE '\\'`
+    }
+    params.push(pattern)
+    return `${f.expr} LIKE ? ESCAPE '\\'`
+  }
+  if (f.text || freeText) {
+    // fast path: contains() is several times faster than ILIKE in DuckDB (PRODUCT.md). Several
+    // words in a term must all occur (a time-ordered log view has no relevance ranking, so
+    // Elasticsearch's OR of the words would mostly show noise); a phrase must occur as written.
+    const words = v.kind === 'term' ? v.text.toLowerCase().split(/\s+/).filter(Boolean) : [v.text.toLowerCase()]
+    if (words.length === 0) return 'TRUE'
+    params.push(...words)
+    return words.map(() => `contains(lower(${f.expr}), ?)`).join(' AND ')
+  }
+  if (v.kind === 'term' && NUMBER.test(v.text)) {
+    params.push(v.text, Number(v.text))
+    return `(${f.expr} = ? OR TRY_CAST(${f.expr} AS DOUBLE) = ?)`
+  }
+  if (v.kind === 'term' && (v.text === 'true' || v.text === 'false')) {
+    params.push(v.text)
+    return `lower(${f.expr}) = ?`
+  }
+  params.push(v.text)
+  return `${f.expr} = ?`
+}
+
+/** `@timestamp:2026-11-22` matches that whole instant as written (to the microsecond). */
+function timeMatch(f: SqlFieldRef, v: KqlValue, params: unknown[]): string {
+  if (v.kind === 'wildcard') throw new KqlCompileError('cannot use a wildcard on the date field')
+  params.push(`${escapeLike(v.text.replace('T', ' ').replace(/Z$/, ''))}%`)
+  return `CAST(${f.expr} AS VARCHAR) LIKE ? ESCAPE '\\'`
+}
+
+function rangeValue(f: SqlFieldRef, op: KqlRangeOp, value: string, r: SqlFieldResolver, params: unknown[]): string {
+  if (f.time) {
+    const us = r.parseDate(value)
+    if (us === undefined)
+      throw new KqlCompileError(`cannot compare a date with '${value}': not a date (ISO 8601 or now-1h)`)
+    params.push(us)
+    return `${f.expr} ${OPS[op]} make_timestamp(CAST(? AS BIGINT))`
+  }
+  if (NUMBER.test(value)) {
+    params.push(Number(value))
+    return `TRY_CAST(${f.expr} AS DOUBLE) ${OPS[op]} ?`
+  }
+  params.push(value)
+  return `${f.expr} ${OPS[op]} ?`
+}

@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { gzipSync } from 'node:zlib'
+import { http, ndjson, postJson, type TestServer, testServer } from '../testing.ts'
+import { invalidIndexName, parseBulk } from './bulk-parse.ts'
+
+const NDJSON = { 'content-type': 'application/x-ndjson' }
+
+describe('parseBulk (Elasticsearch Bulk API body)', () => {
+  test('index, create with _id, delete without source, path index, blank lines', () => {
+    const ops = parseBulk(
+      Buffer.from(
+        ndjson([{ index: {} }, { a: 1 }, '', { create: { _index: 'x', _id: 7 } }, { b: 2 }, { delete: { _id: '3' } }]),
+      ),
+      'dflt',
+    )
+    assert.deepEqual(
+      ops.map((o) => [o.action, o.index, o.id, o.doc]),
+      [
+        ['index', 'dflt', undefined, { a: 1 }],
+        ['create', 'x', '7', { b: 2 }],
+        ['delete', 'dflt', '3', undefined],
+      ],
+    )
+  })
+  test('a bad source line fails only its item', () => {
+    const ops = parseBulk(
+      Buffer.from(ndjson([{ index: {} }, 'nope', { index: {} }, '[1]', { index: {} }, { ok: true }])),
+      'i',
+    )
+    assert.match(ops[0]!.docError!, /^\[2:1\] failed to parse/)
+    assert.match(ops[1]!.docError!, /not a JSON object/)
+    assert.deepEqual(ops[2]!.doc, { ok: true })
+  })
+  test('a malformed action line fails the whole request with 400', () => {
+    assert.throws(
+      () => parseBulk(Buffer.from('{"index":{}\n{}\n'), 'i'),
+      (e: any) => e.status === 400 && /line \[1\]/.test(e.message),
+    )
+    assert.throws(
+      () => parseBulk(Buffer.from(ndjson([{ upsert: {} }, {}])), 'i'),
+      (e: any) =>
+        e.status === 400 &&
+        /expected field \[create\], \[delete\], \[index\] or \[update\] but found \[upsert\]/.test(e.message),
+    )
+    assert.throws(
+      () => parseBulk(Buffer.from('{"index":{}}'), 'i'),
+      (e: any) => e.status === 400 && /terminated by a newline/.test(e.message),
+    )
+  })
+  test('index names follow Elasticsearch rules', () => {
+    assert.equal(invalidIndexName('logs-2026.11.22'), undefined)
+    assert.equal(invalidIndexName('fluent-bit'), undefined)
+    assert.match(invalidIndexName('Logs')!, /lowercase/)
+    assert.match(invalidIndexName('_x')!, /must not start/)
+    assert.match(invalidIndexName('a b')!, /must not contain/)
+  })
+})
+
+describe('Elasticsearch-compatible HTTP API', () => {
+  let s: TestServer
+  before(async () => {
+    s = await testServer()
+  })
+  after(async () => {
+    await s.dispose()
+  })
+
+  test('GET / and HEAD / answer with the version document and the product header', async () => {
+    const r = await http(`${s.es}/`)
+    assert.equal(r.status, 200)
+    assert.equal(r.headers['x-elastic-product'], 'Elasticsearch')
+    const v = r.json()
+    assert.equal(v.version.number.split('.')[0], '8')
+    assert.equal(v.tagline, 'You Know, for Search')
+    const h = await http(`${s.es}/`, { method: 'HEAD' })
+    assert.equal(h.status, 200)
+    assert.equal(h.text, '')
+  })
+
+  test('mixed batch: good items stored, bad items fail alone with ES error shapes', async () => {
+    const ts = new Date().toISOString()
+    const body = ndjson([
+      { index: { _index: 'logs-2026.11.22' } },
+      { '@timestamp': ts, log: 'good one' },
+      { index: { _index: 'BadIndex' } },
+      { log: 'x' },
+      { create: {} },
+      { log: 'no index' },
+      { index: { _index: 'logs-2026.11.22' } },
+      '{not json',
+      { index: { _index: 'logs-2026.11.22' } },
+      { '@timestamp': 'yesterday-ish', log: 'bad date' },
+      { update: { _index: 'logs-2026.11.22', _id: '1' } },
+      { doc: { a: 1 } },
+      { create: { _index: 'logs-2026.11.22' } },
+      { '@timestamp': ts, log: 'good two' },
+    ])
+    const r = await http(`${s.es}/_bulk?refresh=wait_for`, { method: 'POST', body, headers: NDJSON })
+    assert.equal(r.status, 200)
+    const j = r.json()
+    assert.equal(j.errors, true)
+    assert.equal(typeof j.took, 'number')
+    const items = j.items.map((it: any) => {
+      const [action, v] = Object.entries(it)[0] as [string, any]
+      return [action, v.status, v.error?.type ?? v.result]
+    })
+    assert.deepEqual(items, [
+      ['index', 201, 'created'],
+      ['index', 400, 'invalid_index_name_exception'],
+      ['create', 400, 'action_request_validation_exception'],
+      ['index', 400, 'document_parsing_exception'],
+      ['index', 400, 'mapper_parsing_exception'],
+      ['update', 400, 'illegal_argument_exception'],
+      ['create', 201, 'created'],
+    ])
+    const good = j.items[0].index
+    assert.equal(good._index, 'logs-2026.11.22')
+    assert.equal(typeof good._id, 'string')
+    assert.equal(good._version, 1)
+    assert.deepEqual(good._shards, { total: 1, successful: 1, failed: 0 })
+    assert.equal(good._primary_term, 1)
+    const bad = j.items[1].index
+    assert.equal(bad.error.reason, 'Invalid index name [BadIndex], must be lowercase')
+    assert.equal(bad.error.index, 'BadIndex')
+    const found = await postJson(`${s.ui}/api/search`, { query: 'good', from: 'now-1h', to: 'now+1h' })
+    assert.deepEqual(
+      found
+        .json()
+        .hits.map((h: any) => h.log)
+        .sort(),
+      ['good one', 'good two'],
+    )
+  })
+
+  test('all good: errors false; path index; gzip body', async () => {
+    const body = ndjson([{ index: {} }, { log: 'gz 1' }, { create: {} }, { log: 'gz 2' }])
+    const r = await http(`${s.es}/fluent-bit/_bulk?refresh=true`, {
+      method: 'POST',
+      body: gzipSync(body),
+      headers: { ...NDJSON, 'content-encoding': 'gzip' },
+    })
+    assert.equal(r.status, 200)
+    const j = r.json()
+    assert.equal(j.errors, false)
+    assert.deepEqual(
+      j.items.map((i: any) => Object.values(i)[0]),
+      j.items.map((i: any) => ({ ...(Object.values(i)[0] as object), _index: 'fluent-bit', status: 201 })),
+    )
+  })
+
+  test('create with an existing _id is a 409; index with an existing _id replaces', async () => {
+    const first = ndjson([{ create: { _index: 'ids', _id: 'a1' } }, { log: 'v1' }])
+    const r1 = (await http(`${s.es}/_bulk?refresh=wait_for`, { method: 'POST', body: first, headers: NDJSON })).json()
+    assert.equal(r1.items[0].create.status, 201)
+    const again = ndjson([
+      { create: { _index: 'ids', _id: 'a1' } },
+      { log: 'v1 again' },
+      { create: { _index: 'ids', _id: 'b2' } },
+      { log: 'b' },
+      { create: { _index: 'ids', _id: 'b2' } },
+      { log: 'b dup in same request' },
+    ])
+    const r2 = (await http(`${s.es}/_bulk?refresh=wait_for`, { method: 'POST', body: again, headers: NDJSON })).json()
+    assert.deepEqual(
+      r2.items.map((i: any) => i.create.status),
+      [409, 201, 409],
+    )
+    assert.equal(r2.items[0].create.error.type, 'version_conflict_engine_exception')
+    assert.equal(
+      r2.items[0].create.error.reason,
+      '[a1]: version conflict, document already exists (current version [1])',
+    )
+    const replace = ndjson([{ index: { _index: 'ids', _id: 'a1' } }, { log: 'v2' }])
+    const r3 = (await http(`${s.es}/_bulk?refresh=wait_for`, { method: 'POST', body: replace, headers: NDJSON })).json()
+    assert.equal(r3.items[0].index.status, 200)
+    assert.equal(r3.items[0].index.result, 'updated')
+    const hits = (await postJson(`${s.ui}/api/search`, { query: '_index:ids', from: 'now-1h', to: 'now+1h' })).json()
+      .hits
+    assert.deepEqual(hits.map((h: any) => [h._id, h.log]).sort(), [
+      ['a1', 'v2'],
+      ['b2', 'b'],
+    ])
+  })
+
+  test('malformed action line: whole request 400 in ES error shape, nothing stored', async () => {
+    const r = await http(`${s.es}/_bulk`, {
+      method: 'POST',
+      body: '{"index":{"_index":"bad"}}\n{}\n{oops\n{}\n',
+      headers: NDJSON,
+    })
+    assert.equal(r.status, 400)
+    const j = r.json()
+    assert.equal(j.status, 400)
+    assert.equal(j.error.root_cause[0].type, j.error.type)
+    assert.match(j.error.reason, /Malformed action\/metadata line \[3\]/)
+  })
+
+  test('_cat/indices?v and _cluster/health?pretty answer like Elasticsearch', async () => {
+    await http(`${s.es}/_bulk?refresh=wait_for`, {
+      method: 'POST',
+      body: ndjson([{ index: { _index: 'logs-2026.11.22' } }, { log: 'cat' }]),
+      headers: NDJSON,
+    })
+    const cat = await http(`${s.es}/_cat/indices?v`)
+    assert.equal(cat.status, 200)
+    const lines = cat.text.trimEnd().split('\n')
+    assert.deepEqual(lines[0]!.split(/\s+/), [
+      'health',
+      'status',
+      'index',
+      'uuid',
+      'pri',
+      'rep',
+      'docs.count',
+      'docs.deleted',
+      'store.size',
+      'pri.store.size',
+      'dataset.size',
+    ])
+    const row = lines.find((l) => l.includes(' logs-2026.11.22 '))!.split(/\s+/)
+    assert.equal(row[0], 'green')
+    assert.equal(row[1], 'open')
+    assert.ok(Number(row[6]) >= 2)
+    const json = (await http(`${s.es}/_cat/indices?format=json`)).json()
+    assert.ok(json.some((i: any) => i.index === 'fluent-bit' && i['docs.count'] === '2'))
+    const h = await http(`${s.es}/_cluster/health?pretty`)
+    assert.match(h.text, /^\{\n {2}"cluster_name"/)
+    const hj = h.json()
+    assert.equal(hj.status, 'green')
+    assert.equal(hj.number_of_nodes, 1)
+    assert.equal(hj.timed_out, false)
+  })
+
+  test('handshake endpoints: license, xpack, nodes, templates, ILM, pipelines', async () => {
+    assert.equal((await http(`${s.es}/_license`)).json().license.status, 'active')
+    assert.ok((await http(`${s.es}/_xpack`)).json().features.ilm.available)
+    const nodes = (await http(`${s.es}/_nodes/http`)).json()
+    const node = Object.values(nodes.nodes)[0] as any
+    assert.equal(node.http.publish_address, `127.0.0.1:${s.esPort}`)
+    // Filebeat: GET the template, PUT it when missing, then GET finds it.
+    assert.equal((await http(`${s.es}/_index_template/filebeat-8.17.0`)).status, 404)
+    assert.equal((await http(`${s.es}/_index_template/filebeat-8.17.0`, { method: 'HEAD' })).status, 404)
+    const put = await http(`${s.es}/_index_template/filebeat-8.17.0`, {
+      method: 'PUT',
+      body: '{"index_patterns":["filebeat-*"]}',
+    })
+    assert.deepEqual(put.json(), { acknowledged: true })
+    const got = (await http(`${s.es}/_index_template/filebeat-8.17.0`)).json()
+    assert.deepEqual(got.index_templates[0], {
+      name: 'filebeat-8.17.0',
+      index_template: { index_patterns: ['filebeat-*'] },
+    })
+    assert.equal((await http(`${s.es}/_ilm/policy/logstash-policy`)).status, 404)
+    await http(`${s.es}/_ilm/policy/logstash-policy`, { method: 'PUT', body: '{"policy":{"phases":{}}}' })
+    assert.deepEqual((await http(`${s.es}/_ilm/policy/logstash-policy`)).json()['logstash-policy'].policy, {
+      phases: {},
+    })
+    assert.equal((await http(`${s.es}/_ingest/pipeline/p1`)).status, 404)
+    await http(`${s.es}/_ingest/pipeline/p1`, { method: 'PUT', body: '{"processors":[]}' })
+    assert.deepEqual((await http(`${s.es}/_ingest/pipeline/p1`)).json(), { p1: { processors: [] } })
+    const unknown = await http(`${s.es}/_no_such_api`)
+    assert.equal(unknown.status, 400)
+    assert.match(unknown.json().error, /no handler found for uri/)
+  })
+
+  test('an index that exists answers HEAD 200, a missing one 404 index_not_found_exception', async () => {
+    assert.equal((await http(`${s.es}/fluent-bit`, { method: 'HEAD' })).status, 200)
+    const miss = await http(`${s.es}/nope-index`)
+    assert.equal(miss.status, 404)
+    assert.equal(miss.json().error.type, 'index_not_found_exception')
+  })
+})

@@ -1,0 +1,168 @@
+// Executes a parsed `_bulk` request against the store and answers in Elasticsearch's per-item shape
+// (Elasticsearch Bulk API response: `took`, `errors`, `items[]` with one `{action: {...}}` each).
+// A bad item fails alone with Elasticsearch's error type, reason and status; the good items of the
+// same request are stored and acknowledged only once they are durable (WAL fdatasync).
+
+import { randomUUID } from 'node:crypto'
+import type { PreparedRow, Store } from '../store/store.ts'
+import { seqId } from '../store/row.ts'
+import { type BulkOp, invalidIndexName } from './bulk-parse.ts'
+import type { IdRegistry } from './ids.ts'
+
+export interface BulkItemError {
+  type: string
+  reason: string
+  index?: string
+  index_uuid?: string
+  shard?: string
+  caused_by?: { type: string; reason: string }
+}
+
+export interface BulkItem {
+  _index: string | undefined
+  _id: string | undefined
+  status: number
+  _version?: number
+  result?: string
+  _shards?: { total: number; successful: number; failed: number }
+  _seq_no?: number
+  _primary_term?: number
+  error?: BulkItemError
+}
+
+export interface BulkResponse {
+  took: number
+  errors: boolean
+  items: Array<Record<string, BulkItem>>
+}
+
+const SHARDS = { total: 1, successful: 1, failed: 0 }
+const INDEX_UUID = randomUUID().replaceAll('-', '').slice(0, 22)
+
+function fail(op: BulkOp, status: number, error: BulkItemError): BulkItem {
+  return {
+    _index: op.index,
+    _id: op.id,
+    status,
+    error: { ...error, index_uuid: INDEX_UUID, shard: '0', index: op.index },
+  }
+}
+
+export interface BulkContext {
+  readonly store: Store
+  readonly ids: IdRegistry
+  readonly nowUs: number
+  /** Counts items that failed, by reason (metrics). */
+  readonly onItemError?: (type: string) => void
+}
+
+export async function executeBulk(ops: readonly BulkOp[], ctx: BulkContext): Promise<BulkResponse> {
+  const start = performance.now()
+  const items: BulkItem[] = new Array(ops.length)
+  const rows: PreparedRow[] = []
+  const rowOf: number[] = [] // item index of each row
+  const withId: number[] = []
+
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!
+    if (op.action === 'update' || op.action === 'delete') {
+      items[i] = fail(op, 400, {
+        type: 'illegal_argument_exception',
+        reason: `sluice stores logs append-only: the [${op.action}] bulk action is not supported (use index or create)`,
+      })
+      continue
+    }
+    if (op.index === undefined) {
+      items[i] = fail(op, 400, {
+        type: 'action_request_validation_exception',
+        reason: 'Validation Failed: 1: index is missing;',
+      })
+      continue
+    }
+    const bad = invalidIndexName(op.index)
+    if (bad) {
+      items[i] = fail(op, 400, {
+        type: 'invalid_index_name_exception',
+        reason: `Invalid index name [${op.index}], ${bad}`,
+      })
+      continue
+    }
+    if (op.docError !== undefined || !op.doc) {
+      items[i] = fail(op, 400, {
+        type: 'document_parsing_exception',
+        reason: op.docError ?? 'failed to parse',
+        caused_by: { type: 'json_parse_exception', reason: op.docError ?? 'failed to parse' },
+      })
+      continue
+    }
+    const prepared = ctx.store.prepare({ body: op.doc, index: op.index, id: op.id ?? null }, ctx.nowUs)
+    if ('error' in prepared) {
+      items[i] = fail(op, 400, { type: prepared.type, reason: prepared.error })
+      continue
+    }
+    if (op.id !== undefined) withId.push(rows.length)
+    rows.push(prepared)
+    rowOf.push(i)
+  }
+
+  let keep: boolean[] = rows.map(() => true)
+  let created: boolean[] = rows.map(() => true)
+  const commit = async (): Promise<number[]> => {
+    if (withId.length > 0) {
+      const verdict = await ctx.ids.check(
+        withId.map((r) => ({ index: rows[r]!.index, id: rows[r]!.id!, create: ops[rowOf[r]!]!.action === 'create' })),
+      )
+      keep = rows.map(() => true)
+      created = rows.map(() => true)
+      withId.forEach((r, k) => {
+        const v = verdict[k]!
+        if (v === 'conflict') {
+          keep[r] = false
+          const op = ops[rowOf[r]!]!
+          items[rowOf[r]!] = fail(op, 409, {
+            type: 'version_conflict_engine_exception',
+            reason: `[${op.id}]: version conflict, document already exists (current version [1])`,
+          })
+        } else if (v === 'replace') created[r] = false
+      })
+      const replaced = withId.filter((r) => !created[r]).map((r) => ({ index: rows[r]!.index, id: rows[r]!.id! }))
+      if (replaced.length > 0) await ctx.ids.remove(replaced)
+    }
+    const kept = rows.filter((_, r) => keep[r])
+    const seqs = await ctx.store.commit(kept, 'bulk')
+    if (withId.length > 0)
+      ctx.ids.remember(kept.flatMap((r, j) => (r.id === null ? [] : [{ index: r.index, id: r.id, seq: seqs[j]! }])))
+    return seqs
+  }
+  const seqs = withId.length > 0 ? await ctx.ids.serialize(commit) : await commit()
+
+  let k = 0
+  for (let r = 0; r < rows.length; r++) {
+    if (!keep[r]) continue
+    const seq = seqs[k++]!
+    const op = ops[rowOf[r]!]!
+    const isNew = created[r]
+    items[rowOf[r]!] = {
+      _index: op.index,
+      _id: op.id ?? seqId(seq),
+      _version: isNew ? 1 : 2,
+      result: isNew ? 'created' : 'updated',
+      _shards: SHARDS,
+      _seq_no: seq,
+      _primary_term: 1,
+      status: isNew ? 201 : 200,
+    }
+  }
+  let errors = false
+  for (const it of items) {
+    if (it.error) {
+      errors = true
+      ctx.onItemError?.(it.error.type)
+    }
+  }
+  return {
+    took: Math.round(performance.now() - start),
+    errors,
+    items: items.map((it, i) => ({ [ops[i]!.action]: it })),
+  }
+}

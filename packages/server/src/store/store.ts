@@ -1,0 +1,525 @@
+// The log store: a write-ahead log (wal.ts) in front of DuckDB, partitioned by UTC day.
+//
+// Each day is its own DuckDB file (`DIR/parts/YYYY-MM-DD.duckdb`) attached to ONE in-process DuckDB
+// instance (PRODUCT.md: one instance per file per process). Retention deletes whole files, so the
+// bytes come back at once, and a query lists only the days its time range touches.
+//
+// Ingest: rows are appended to the WAL and acknowledged after fdatasync. Sealed WAL segments are
+// loaded in order by one applier with `INSERT … SELECT … FROM read_json(segment) ORDER BY ts` (async,
+// batched, time-ordered: PRODUCT.md's DuckDB rules), one transaction per day that also records the
+// segment number in that day's `applied` table — so a replay after a crash never loads a row twice.
+// DuckDB cannot write two attached files in one transaction, hence the per-day marker.
+
+import { EventEmitter } from 'node:events'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
+import { unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import type { Logger } from '@sluice/core/log.ts'
+import { Catalog, type CatalogEntry, collectPaths } from './catalog.ts'
+import { lockDataDir, type DirLock } from './lock.ts'
+import { DayCache, ROW_COLUMNS, type RowFields, rowLine, splitRecord, timestampMicros } from './row.ts'
+import { DAY_MICROS, dayOf } from './time.ts'
+import { type SealedSegment, Wal } from './wal.ts'
+
+export interface StoreOptions {
+  readonly dir: string
+  readonly log: Logger
+  /** Seal a WAL segment at this size (bytes). */
+  readonly segmentMaxBytes?: number
+  /** Seal a non-empty WAL segment after this long (ms): the delay before ingested rows are searchable. */
+  readonly segmentMaxAgeMs?: number
+  /** Refuse ingest (429) while more sealed segments than this wait for the applier. */
+  readonly maxPendingSegments?: number
+  /** DuckDB worker threads. */
+  readonly threads?: number
+  /** DuckDB memory limit, e.g. `2GB`. */
+  readonly memoryLimit?: string
+}
+
+export interface IngestRecord {
+  readonly body: Record<string, unknown>
+  readonly index: string
+  /** The record's own time (forward, OTLP); else `@timestamp`; else now. */
+  readonly tsUs?: number
+  readonly id?: string | null
+}
+
+/** A record checked and split, ready for `commit`. */
+export interface PreparedRow {
+  readonly tsUs: number
+  readonly index: string
+  readonly id: string | null
+  readonly fields: RowFields
+}
+
+export interface Partition {
+  readonly day: string
+  readonly alias: string
+  readonly path: string
+  rows: number
+  byIndex: Map<string, number>
+}
+
+export class BusyError extends Error {}
+
+export interface IngestCounters {
+  records: number
+  errors: number
+  bySource: { bulk: number; forward: number; otlp: number }
+}
+
+const EMPTY = 'sluice_empty_logs'
+
+const TABLE_DDL = `(ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, idx VARCHAR NOT NULL, ns VARCHAR, pod VARCHAR, ctr VARCHAR,
+  host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, id VARCHAR, rest JSON)`
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`
+}
+
+export class Store {
+  readonly dir: string
+  readonly catalog = new Catalog()
+  readonly events = new EventEmitter()
+  readonly ingest: IngestCounters = { records: 0, errors: 0, bySource: { bulk: 0, forward: 0, otlp: 0 } }
+  /** Highest sequence number loaded into DuckDB (visible to queries). */
+  appliedSeq = -1
+  applyErrors = 0
+  droppedSegments = 0
+  private readonly opts: StoreOptions
+  private readonly log: Logger
+  private lock: DirLock | null = null
+  private instance!: DuckDBInstance
+  private writer!: DuckDBConnection
+  private deleter: DuckDBConnection | null = null
+  private writerChain: Promise<unknown> = Promise.resolve()
+  private readers: DuckDBConnection[] = []
+  private readerWaiters: Array<(c: DuckDBConnection) => void> = []
+  private wal!: Wal
+  private readonly partitions = new Map<string, Partition>()
+  private queue: SealedSegment[] = []
+  private applying: Promise<void> | null = null
+  private nextSeq = 0
+  private readonly dayCache = new DayCache()
+  private readonly catalogPath: string
+  private readonly partsDir: string
+  private closed = false
+  /** Resolvers waiting for a segment number to be applied. */
+  private appliedWaiters: Array<{ no: number; resolve: () => void }> = []
+  private lastAppliedSegment = 0
+
+  private constructor(opts: StoreOptions) {
+    this.opts = opts
+    this.dir = opts.dir
+    this.log = opts.log
+    this.catalogPath = join(opts.dir, 'catalog.ndjson')
+    this.partsDir = join(opts.dir, 'parts')
+  }
+
+  /** Opens (creating) the data directory: takes the lock, attaches partitions, replays the WAL. */
+  static async open(opts: StoreOptions): Promise<Store> {
+    const s = new Store(opts)
+    await s.init()
+    return s
+  }
+
+  private async init(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true })
+    this.lock = lockDataDir(this.dir)
+    if (this.lock.tookOverStale !== null)
+      this.log.warn(`took over a stale lock of pid ${this.lock.tookOverStale} in ${this.dir} (that server is gone)`)
+    try {
+      mkdirSync(this.partsDir, { recursive: true })
+      this.instance = await DuckDBInstance.create(':memory:', {
+        threads: String(this.opts.threads ?? 2),
+        // Fewer, larger checkpoints: ingest writes in big batches (PRODUCT.md).
+        checkpoint_threshold: '256MB',
+        ...(this.opts.memoryLimit ? { memory_limit: this.opts.memoryLimit } : {}),
+      })
+      this.writer = await this.instance.connect()
+      await this.writer.run(`CREATE TABLE ${EMPTY} ${TABLE_DDL}`)
+      for (let i = 0; i < 3; i++) this.readers.push(await this.instance.connect())
+      this.loadCatalog()
+      for (const name of readdirSync(this.partsDir).sort()) {
+        const m = /^(\d{4}-\d{2}-\d{2})\.duckdb$/.exec(name)
+        if (m) await this.attach(m[1]!)
+      }
+      this.wal = new Wal(join(this.dir, 'wal'), {
+        segmentMaxBytes: this.opts.segmentMaxBytes ?? 32 * 1024 * 1024,
+        segmentMaxAgeMs: this.opts.segmentMaxAgeMs ?? 1000,
+        onSealed: (seg) => this.enqueue(seg),
+      })
+      const replay = await this.wal.open()
+      for (const seg of replay) await this.apply(seg, true)
+      if (replay.length > 0) {
+        this.log.info(`replayed ${replay.length} write-ahead log segment(s) into the store`)
+        for (const p of this.partitions.values()) await this.recount(p)
+      }
+      let max = -1
+      for (const p of this.partitions.values()) {
+        const r = await this.writer.runAndReadAll(`SELECT max(seq) AS m FROM ${p.alias}.logs`)
+        const m = r.getRowObjects()[0]?.m
+        if (typeof m === 'bigint' && Number(m) > max) max = Number(m)
+      }
+      this.nextSeq = max + 1
+      this.appliedSeq = max
+    } catch (e) {
+      this.lock.release()
+      throw e
+    }
+  }
+
+  // ---- catalog ----
+
+  private loadCatalog(): void {
+    if (!existsSync(this.catalogPath)) return
+    for (const line of readFileSync(this.catalogPath, 'utf8').split('\n')) {
+      if (!line) continue
+      try {
+        this.catalog.add(JSON.parse(line) as CatalogEntry)
+      } catch {
+        // a torn last line after a crash: the entry is re-learned from the next record that has it
+      }
+    }
+  }
+
+  private learn(found: Map<string, CatalogEntry>): void {
+    let text = ''
+    for (const [k, e] of found) {
+      if (this.catalog.has(k)) continue
+      this.catalog.add(e)
+      text += JSON.stringify(e) + '\n'
+    }
+    if (text) appendFileSync(this.catalogPath, text)
+  }
+
+  // ---- partitions ----
+
+  private async attach(day: string): Promise<Partition> {
+    const existing = this.partitions.get(day)
+    if (existing) return existing
+    const alias = `p${day.replaceAll('-', '')}`
+    const path = join(this.partsDir, `${day}.duckdb`)
+    await this.writer.run(`ATTACH ${sqlString(path)} AS ${alias}`)
+    await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.logs ${TABLE_DDL}`)
+    await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.applied (seg BIGINT NOT NULL)`)
+    const p: Partition = { day, alias, path, rows: 0, byIndex: new Map() }
+    await this.recount(p)
+    this.partitions.set(day, p)
+    return p
+  }
+
+  private async recount(p: Partition): Promise<void> {
+    const r = await this.writer.runAndReadAll(`SELECT idx, count(*) AS n FROM ${p.alias}.logs GROUP BY idx`)
+    p.byIndex = new Map()
+    p.rows = 0
+    for (const row of r.getRowObjects()) {
+      const n = Number(row.n as bigint)
+      p.byIndex.set(row.idx as string, n)
+      p.rows += n
+    }
+  }
+
+  /** Partitions sorted by day. */
+  listPartitions(): Partition[] {
+    return [...this.partitions.values()].sort((a, b) => (a.day < b.day ? -1 : 1))
+  }
+
+  partitionBytes(p: Partition): number {
+    let n = 0
+    for (const f of [p.path, `${p.path}.wal`]) {
+      try {
+        n += statSync(f).size
+      } catch {
+        // no WAL file right after a checkpoint
+      }
+    }
+    return n
+  }
+
+  /** Bytes used by partitions and the write-ahead log. */
+  bytesOnDisk(): number {
+    let n = 0
+    for (const p of this.partitions.values()) n += this.partitionBytes(p)
+    try {
+      for (const f of readdirSync(this.wal.dir)) n += statSync(join(this.wal.dir, f)).size
+    } catch {
+      // directory being rotated
+    }
+    return n
+  }
+
+  recordsTotal(): number {
+    let n = 0
+    for (const p of this.partitions.values()) n += p.rows
+    return n
+  }
+
+  /**
+   * The FROM source for a time range: the union of the day tables it touches (an empty table when
+   * none). Aliases are generated from day strings, never from user input.
+   */
+  source(fromUs: number, toUs: number): string {
+    const parts: string[] = []
+    for (const p of this.listPartitions()) {
+      const start = Date.parse(`${p.day}T00:00:00Z`) * 1000
+      if (start + DAY_MICROS <= fromUs || start >= toUs) continue
+      parts.push(`SELECT * FROM ${p.alias}.logs`)
+    }
+    if (parts.length === 0) return EMPTY
+    if (parts.length === 1) return parts[0]!.slice('SELECT * FROM '.length)
+    return `(${parts.join(' UNION ALL ')})`
+  }
+
+  /** Deletes a whole day partition (retention). */
+  async dropPartition(day: string): Promise<void> {
+    await this.exclusive(async () => {
+      const p = this.partitions.get(day)
+      if (!p) return
+      this.partitions.delete(day)
+      await this.writer.run(`DETACH ${p.alias}`)
+      rmSync(p.path, { force: true })
+      rmSync(`${p.path}.wal`, { force: true })
+    })
+  }
+
+  /** Serializes use of the writer connection (a transaction must not interleave with other statements). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writerChain.then(fn, fn)
+    this.writerChain = run.catch(() => {})
+    return run
+  }
+
+  // ---- ingest ----
+
+  /**
+   * Checks and splits one record. Returns an error reason (Elasticsearch's words where it has them)
+   * when the record cannot be stored; never throws.
+   */
+  prepare(rec: IngestRecord, nowUs: number): PreparedRow | { error: string; type: string } {
+    const { fields, timestamp } = splitRecord(rec.body)
+    let tsUs = rec.tsUs
+    if (tsUs === undefined) {
+      if (timestamp !== undefined) {
+        tsUs = timestampMicros(timestamp)
+        if (tsUs === undefined)
+          return {
+            type: 'mapper_parsing_exception',
+            error: `failed to parse field [@timestamp] of type [date]: cannot parse date [${String(timestamp)}]`,
+          }
+      } else tsUs = nowUs
+    }
+    if (!Number.isFinite(tsUs) || tsUs < 0 || tsUs >= 253402300800000000)
+      return {
+        type: 'mapper_parsing_exception',
+        error: `failed to parse field [@timestamp] of type [date]: out of range`,
+      }
+    return { tsUs, index: rec.index, id: rec.id ?? null, fields }
+  }
+
+  /** Appends rows to the WAL; resolves with their sequence numbers once durable (fdatasync). */
+  async commit(rows: readonly PreparedRow[], source: keyof IngestCounters['bySource']): Promise<number[]> {
+    if (this.closed) throw new BusyError('the store is shutting down')
+    if (this.queue.length > (this.opts.maxPendingSegments ?? 16))
+      throw new BusyError(`the store is ${this.queue.length} segments behind ingest; retry later`)
+    if (rows.length === 0) return []
+    const found = new Map<string, CatalogEntry>()
+    const counts = new Map<string, number>()
+    const seqs: number[] = new Array(rows.length)
+    let text = ''
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!
+      const seq = this.nextSeq++
+      seqs[i] = seq
+      if (r.fields.rest) collectPaths(r.fields.rest, found)
+      const key = `${this.dayCache.of(r.tsUs)}\t${r.index}`
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+      text += rowLine(r.tsUs, seq, r.index, r.id, r.fields)
+    }
+    this.learn(found)
+    await this.wal.append(text, rows.length, counts)
+    this.ingest.records += rows.length
+    this.ingest.bySource[source] += rows.length
+    return seqs
+  }
+
+  /** Makes everything acknowledged so far searchable (Elasticsearch's `refresh=wait_for`). */
+  async refresh(): Promise<void> {
+    await this.wal.seal()
+    const last = this.queue.at(-1)?.no
+    if (last === undefined || last <= this.lastAppliedSegment) return
+    await new Promise<void>((resolve) => this.appliedWaiters.push({ no: last, resolve }))
+  }
+
+  pendingSegments(): number {
+    return this.queue.length
+  }
+
+  walStats(): { syncs: number; bytes: number } {
+    return { syncs: this.wal.syncs, bytes: this.wal.syncedBytes }
+  }
+
+  private enqueue(seg: SealedSegment): void {
+    this.queue.push(seg)
+    if (!this.applying) this.applying = this.applyLoop()
+  }
+
+  private async applyLoop(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const seg = this.queue[0]!
+        let attempt = 0
+        for (;;) {
+          try {
+            await this.exclusive(() => this.apply(seg, false))
+            break
+          } catch (e) {
+            this.applyErrors++
+            attempt++
+            this.log.error(
+              `cannot load WAL segment ${seg.path} into the store (attempt ${attempt}): ${(e as Error).message}`,
+            )
+            if (attempt >= 5) {
+              // Kept on disk (never deleted) so an operator can inspect and re-feed it.
+              this.droppedSegments++
+              const dest = join(this.dir, 'wal-failed')
+              mkdirSync(dest, { recursive: true })
+              renameSync(seg.path, join(dest, seg.path.split('/').at(-1)!))
+              this.log.error(`moved WAL segment ${seg.path} to ${dest}: its ${seg.rows} rows are NOT searchable`)
+              break
+            }
+            await new Promise((r) => setTimeout(r, 200 * attempt))
+          }
+        }
+        this.queue.shift()
+        this.lastAppliedSegment = seg.no
+        this.appliedWaiters = this.appliedWaiters.filter((w) => {
+          if (w.no > seg.no) return true
+          w.resolve()
+          return false
+        })
+      }
+    } finally {
+      this.applying = null
+    }
+  }
+
+  /** Loads one sealed segment into its day partitions, then deletes it. Idempotent (replay). */
+  private async apply(seg: SealedSegment, replay: boolean): Promise<void> {
+    const cols = ROW_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
+    const src = `read_json(${sqlString(seg.path)}, format = 'newline_delimited', columns = {${cols}})`
+    let days: Map<string, Map<string, number>>
+    if (seg.counts) {
+      days = new Map()
+      for (const [k, n] of seg.counts) {
+        const [day, idx] = k.split('\t') as [string, string]
+        let m = days.get(day)
+        if (!m) days.set(day, (m = new Map()))
+        m.set(idx, n)
+      }
+    } else {
+      if (seg.bytes === 0) {
+        await unlink(seg.path).catch(() => {})
+        return
+      }
+      const r = await this.writer.runAndReadAll(`SELECT DISTINCT ts // ${DAY_MICROS} AS d FROM ${src}`)
+      days = new Map(r.getRowObjects().map((row) => [dayOf(Number(row.d as bigint) * DAY_MICROS), new Map()]))
+    }
+    let maxSeq = -1
+    for (const [day, byIndex] of [...days].sort()) {
+      const p = await this.attach(day)
+      const start = Date.parse(`${day}T00:00:00Z`) * 1000
+      if (replay) {
+        const done = await this.writer.runAndReadAll(`SELECT 1 FROM ${p.alias}.applied WHERE seg = ?`, [seg.no])
+        if (done.currentRowCount > 0) continue
+      }
+      await this.writer.run('BEGIN TRANSACTION')
+      try {
+        await this.writer.run(
+          `INSERT INTO ${p.alias}.logs SELECT make_timestamp(ts), seq, idx, ns, pod, ctr, host, stream, level, msg, mkey, id, rest
+           FROM ${src} WHERE ts >= ${start} AND ts < ${start + DAY_MICROS} ORDER BY ts, seq`,
+        )
+        await this.writer.run(`INSERT INTO ${p.alias}.applied VALUES (${seg.no})`)
+        await this.writer.run('COMMIT')
+      } catch (e) {
+        await this.writer.run('ROLLBACK').catch(() => {})
+        throw e
+      }
+      for (const [idx, n] of byIndex) {
+        p.byIndex.set(idx, (p.byIndex.get(idx) ?? 0) + n)
+        p.rows += n
+      }
+    }
+    if (!replay) {
+      const r = await this.writer.runAndReadAll(`SELECT max(seq) AS m FROM ${src}`)
+      maxSeq = Number((r.getRowObjects()[0]?.m as bigint | null) ?? -1)
+    }
+    await unlink(seg.path).catch(() => {})
+    if (maxSeq > this.appliedSeq) {
+      this.appliedSeq = maxSeq
+      this.events.emit('applied', maxSeq)
+    }
+  }
+
+  /** Deletes documents by client id (an `index` bulk action replacing one). */
+  async deleteDocs(items: ReadonlyArray<{ index: string; id: string }>): Promise<number> {
+    this.deleter ??= await this.instance.connect()
+    let total = 0
+    for (const p of this.partitions.values()) {
+      for (let i = 0; i < items.length; i += 500) {
+        const chunk = items.slice(i, i + 500)
+        const params = chunk.flatMap((it) => [it.index, it.id])
+        const r = await this.deleter.run(
+          `DELETE FROM ${p.alias}.logs WHERE id IS NOT NULL AND (${chunk.map(() => '(idx = ? AND id = ?)').join(' OR ')})`,
+          params,
+        )
+        const n = Number(r.rowsChanged)
+        if (n === 0) continue
+        total += n
+        for (const it of chunk) {
+          const c = p.byIndex.get(it.index)
+          if (c !== undefined) p.byIndex.set(it.index, Math.max(0, c - 1))
+        }
+        p.rows = Math.max(0, p.rows - n)
+      }
+    }
+    return total
+  }
+
+  // ---- queries ----
+
+  private async reader(): Promise<DuckDBConnection> {
+    const c = this.readers.pop()
+    if (c) return c
+    return new Promise((resolve) => this.readerWaiters.push(resolve))
+  }
+
+  private release(c: DuckDBConnection): void {
+    const w = this.readerWaiters.shift()
+    if (w) w(c)
+    else this.readers.push(c)
+  }
+
+  /** Runs a read-only query with bound parameters; rows as objects (BIGINT as bigint). */
+  async query(sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+    const c = await this.reader()
+    try {
+      const r = await c.runAndReadAll(sql, params as DuckDBValue[])
+      return r.getRowObjects() as Record<string, unknown>[]
+    } finally {
+      this.release(c)
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.wal.close()
+    while (this.applying) await this.applying
+    for (const p of this.partitions.values()) await this.writer.run(`CHECKPOINT ${p.alias}`).catch(() => {})
+    for (const c of [this.writer, ...this.readers, ...(this.deleter ? [this.deleter] : [])]) c.closeSync()
+    this.instance.closeSync()
+    this.lock?.release()
+  }
+}

@@ -1,0 +1,206 @@
+// Write-ahead log: the store's durability. Ingest appends rows (NDJSON, one row per line) to the
+// current segment and the caller is acknowledged only after fdatasync — so a server killed with
+// SIGKILL loses nothing it acknowledged. Appends that arrive while a sync runs are written together by
+// the next one (group commit), which keeps the fsync rate bounded under load.
+//
+// A segment is sealed when it is large or old enough; sealed segments are loaded into DuckDB by the
+// applier and deleted afterwards. Segments found at start are replayed.
+
+import { mkdirSync, readdirSync, statSync } from 'node:fs'
+import { type FileHandle, open, truncate, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export interface SealedSegment {
+  readonly no: number
+  readonly path: string
+  readonly rows: number
+  readonly bytes: number
+  /** Rows per `day\tindex` (day as `YYYY-MM-DD`, UTC), when known (live segments); undefined for replayed ones. */
+  readonly counts?: ReadonlyMap<string, number>
+}
+
+export interface WalOptions {
+  /** Seal the current segment once it holds this many bytes. */
+  readonly segmentMaxBytes: number
+  /** Seal a non-empty segment this long after its first row. */
+  readonly segmentMaxAgeMs: number
+  readonly onSealed: (s: SealedSegment) => void
+}
+
+interface Pending {
+  text: string
+  rows: number
+  counts: ReadonlyMap<string, number>
+  resolve: () => void
+  reject: (e: Error) => void
+}
+
+const NAME = /^(\d{12})\.ndjson$/
+
+export function segmentPath(dir: string, no: number): string {
+  return join(dir, `${String(no).padStart(12, '0')}.ndjson`)
+}
+
+export class Wal {
+  readonly dir: string
+  private readonly opts: WalOptions
+  private no = 0
+  private fh: FileHandle | null = null
+  private bytes = 0
+  private rows = 0
+  private counts = new Map<string, number>()
+  private openedAt = 0
+  private queue: Pending[] = []
+  private flushing: Promise<void> | null = null
+  private timer: NodeJS.Timeout | null = null
+  private closed = false
+  /** Total bytes synced, for metrics. */
+  syncedBytes = 0
+  syncs = 0
+
+  constructor(dir: string, opts: WalOptions) {
+    this.dir = dir
+    this.opts = opts
+  }
+
+  /**
+   * Opens the log. Returns the segments left by an earlier run (oldest first), with any torn tail
+   * (bytes after the last newline: written but never synced, so never acknowledged) cut off.
+   */
+  async open(): Promise<SealedSegment[]> {
+    mkdirSync(this.dir, { recursive: true })
+    const found: SealedSegment[] = []
+    for (const name of readdirSync(this.dir).sort()) {
+      const m = NAME.exec(name)
+      if (!m) continue
+      const no = Number(m[1])
+      const path = join(this.dir, name)
+      let size = statSync(path).size
+      if (size > 0) {
+        const fh = await open(path, 'r')
+        try {
+          const keep = await lastNewlineEnd(fh, size)
+          if (keep < size) {
+            await fh.close()
+            await truncate(path, keep)
+            size = keep
+          }
+        } finally {
+          await fh.close().catch(() => {})
+        }
+      }
+      this.no = Math.max(this.no, no)
+      found.push({ no, path, rows: -1, bytes: size })
+    }
+    this.timer = setInterval(() => this.maybeSealByAge(), Math.max(50, Math.floor(this.opts.segmentMaxAgeMs / 4)))
+    this.timer.unref()
+    return found
+  }
+
+  /** Appends rows; resolves once they are on disk (fdatasync). */
+  append(text: string, rows: number, counts: ReadonlyMap<string, number>): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('cannot append: the write-ahead log is closed'))
+    return new Promise((resolve, reject) => {
+      this.queue.push({ text, rows, counts, resolve, reject })
+      if (!this.flushing) this.flushing = this.flushLoop()
+    })
+  }
+
+  /** Seals the current segment now (if it holds rows); resolves after it was handed to onSealed. */
+  async seal(): Promise<void> {
+    while (this.flushing) await this.flushing
+    await this.sealCurrent()
+  }
+
+  pendingBytes(): number {
+    return this.bytes
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.timer) clearInterval(this.timer)
+    while (this.flushing) await this.flushing
+    await this.sealCurrent()
+  }
+
+  private maybeSealByAge(): void {
+    if (this.flushing || this.rows === 0) return
+    if (Date.now() - this.openedAt < this.opts.segmentMaxAgeMs) return
+    this.flushing = this.sealCurrent().finally(() => {
+      this.flushing = null
+      if (this.queue.length > 0) this.flushing = this.flushLoop()
+    })
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue
+        this.queue = []
+        try {
+          if (!this.fh) {
+            this.no++
+            this.fh = await open(segmentPath(this.dir, this.no), 'a')
+            this.openedAt = Date.now()
+          }
+          const buf = Buffer.from(batch.length === 1 ? batch[0]!.text : batch.map((p) => p.text).join(''))
+          let off = 0
+          while (off < buf.length) off += (await this.fh.write(buf, off)).bytesWritten
+          await this.fh.datasync()
+          this.syncs++
+          this.syncedBytes += buf.length
+          this.bytes += buf.length
+          for (const p of batch) {
+            this.rows += p.rows
+            for (const [k, n] of p.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n)
+          }
+          for (const p of batch) p.resolve()
+        } catch (e) {
+          const err = new Error(`cannot write the write-ahead log in ${this.dir}: ${(e as Error).message}`)
+          for (const p of batch) p.reject(err)
+        }
+        if (this.bytes >= this.opts.segmentMaxBytes || Date.now() - this.openedAt >= this.opts.segmentMaxAgeMs) {
+          await this.sealCurrent()
+        }
+      }
+    } finally {
+      this.flushing = null
+    }
+  }
+
+  private async sealCurrent(): Promise<void> {
+    if (!this.fh) return
+    const fh = this.fh
+    this.fh = null
+    await fh.close()
+    const seg: SealedSegment = {
+      no: this.no,
+      path: segmentPath(this.dir, this.no),
+      rows: this.rows,
+      bytes: this.bytes,
+      counts: this.counts,
+    }
+    this.rows = 0
+    this.bytes = 0
+    this.counts = new Map()
+    if (seg.rows === 0) {
+      await unlink(seg.path).catch(() => {})
+      return
+    }
+    this.opts.onSealed(seg)
+  }
+}
+
+/** Offset just past the last '\n' of the file (0 when there is none). */
+async function lastNewlineEnd(fh: FileHandle, size: number): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024)
+  let end = size
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length)
+    const { bytesRead } = await fh.read(chunk, 0, end - start, start)
+    const i = chunk.subarray(0, bytesRead).lastIndexOf(10)
+    if (i >= 0) return start + i + 1
+    end = start
+  }
+  return 0
+}
