@@ -147,6 +147,15 @@ export function checkConfig(loaded: LoadedConfig, deps: CheckDeps = {}): Diagnos
     })
   }
 
+  if (loaded.inputs.length === 0)
+    out.push({ severity: 'warning', message: 'no [INPUT] section: nothing is read', file: loaded.entry })
+  if (loaded.outputs.length === 0 && loaded.inputs.length > 0)
+    out.push({
+      severity: 'warning',
+      message: 'no [OUTPUT] section: every record read is discarded',
+      file: loaded.entry,
+    })
+
   checkRouting(instances, out)
   checkPitfalls(instances, flush, out)
   return out

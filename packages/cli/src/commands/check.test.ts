@@ -80,6 +80,7 @@ describe('sluice check', () => {
         file: p,
         line: 2,
       },
+      { severity: 'warning', message: 'no [OUTPUT] section: every record read is discarded', file: p },
     ])
   })
 
@@ -93,7 +94,8 @@ describe('sluice check', () => {
     assert.equal(r.code, 0, r.out)
     assert.equal(
       r.out,
-      'ok: configmap:x/main.conf: 0 error(s), 0 warning(s); 0 input(s), 0 filter(s), 0 output(s), 0 parser(s) in 1 file(s)',
+      'configmap:x/main.conf: warning: no [INPUT] section: nothing is read\n' +
+        'ok: configmap:x/main.conf: 0 error(s), 1 warning(s); 0 input(s), 0 filter(s), 0 output(s), 0 parser(s) in 1 file(s)',
     )
   })
 

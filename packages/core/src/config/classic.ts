@@ -22,6 +22,11 @@ import { expandVariables } from './variables.ts'
 /** Follows an include: `ref` as written in file `from`. Provided by the loader (any format). */
 export type IncludeFn = (ref: string, from: string, line: number, stack: readonly string[]) => Promise<void>
 
+/** Sections Fluent Bit knows that Sluice does not run (skipped with a warning, not an error). */
+export const UNSUPPORTED_SECTIONS: Record<string, string> = {
+  custom: 'custom plugins (Fluent Bit [CUSTOM], e.g. calyptia) are not supported by Sluice',
+}
+
 /** Keys whose values are regular expressions or formats, where `#` is ordinary text. */
 const NO_COMMENT_WARNING = new Set(['regex', 'rule', 'format', 'time_format', 'match_regex', 'exclude', 'regex_parser'])
 
@@ -94,6 +99,12 @@ export async function readClassic(
         continue
       }
       const kind = SECTION_KINDS[m[1]!.toLowerCase()]
+      const unsupported = UNSUPPORTED_SECTIONS[m[1]!.toLowerCase()]
+      if (unsupported !== undefined) {
+        d.push({ severity: 'warning', message: `[${m[1]}] is ignored: ${unsupported}`, ...loc })
+        cur = 'skip'
+        continue
+      }
       if (kind === undefined) {
         const near = closest(
           m[1]!.toUpperCase(),

@@ -331,6 +331,8 @@ describe('classic format', () => {
         '    name x', // 14
         '    rule "a" "/b/"', // 15: two parts
         '[OUTPUT', // 16: malformed header
+        '[CUSTOM]', // 17: a Fluent Bit section Sluice does not run
+        '    Name calyptia', // 18
       ].join('\n'),
     )
     const c = await loadConfig(p, { env: {} })
@@ -344,6 +346,7 @@ describe('classic format', () => {
       `error ${p}:12 unknown directive '@SETX' (Fluent Bit knows @INCLUDE and @SET)`,
       `error ${p}:15 rule needs three double-quoted parts: "state" "/regex/" "next_state"; found "a" "/b/"`,
       `error ${p}:16 malformed section header '[OUTPUT' (expected [NAME])`,
+      `warning ${p}:17 [CUSTOM] is ignored: custom plugins (Fluent Bit [CUSTOM], e.g. calyptia) are not supported by Sluice`,
     ])
     assert.equal(c.diagnostics[3]!.option, 'Path')
     assert.equal(c.inputs.length, 1, 'the unknown [INPUTS] section is not an input')

@@ -17,7 +17,7 @@ import {
   type YAMLMap,
 } from 'yaml'
 import type { SourceLocation } from '../diagnostics.ts'
-import type { IncludeFn } from './classic.ts'
+import { type IncludeFn, UNSUPPORTED_SECTIONS } from './classic.ts'
 import { type Collector, type FileRole, type MutableSection, newSection } from './collector.ts'
 import type { SectionKind } from './model.ts'
 import { expandVariables } from './variables.ts'
@@ -248,6 +248,9 @@ export async function readYaml(
         col.sections.push(s)
         break
       }
+      case 'customs':
+        d.push({ severity: 'warning', message: `'customs' is ignored: ${UNSUPPORTED_SECTIONS.custom}`, ...loc })
+        break
       default:
         d.push({
           severity: 'error',
