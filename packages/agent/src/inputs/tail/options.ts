@@ -241,8 +241,8 @@ export const tailOptions = {
   'unicode.encoding': {
     type: 'str',
     values: ['UTF-16LE', 'UTF-16BE', 'auto'],
-    description: 'Convert UTF-16 files to UTF-8.',
-    ignored: 'UTF-16 input is not implemented; lines are read as UTF-8',
+    description:
+      'Read files as UTF-16 of this byte order and convert each line to UTF-8; `auto` decides per file from its byte order mark (or the position of zero bytes), else reads UTF-8.',
   },
   'generic.encoding': {
     type: 'str',

@@ -18,7 +18,7 @@ export interface LineConfig {
   readonly maxLine: number
   readonly longLines: LongLinePolicy
   readonly parser: Parser | undefined
-  /** Set for generic.encoding; UTF-8 otherwise. */
+  /** Set for generic.encoding; UTF-8 otherwise (UTF-16 is per file: TailFile.utf16). */
   readonly decoder: TextDecoder | undefined
 }
 
@@ -58,6 +58,30 @@ function utf8Cut(buf: Buffer, start: number, cut: number): number {
   return c
 }
 
+const UTF16LE = new TextDecoder('utf-16le')
+const UTF16BE = new TextDecoder('utf-16be')
+
+/**
+ * Start of the first UTF-16 newline code unit (U+000A) at or after `from`, at an even distance from
+ * it (`from` is always on a code unit boundary), or -1.
+ */
+function newline16(b: Buffer, from: number, le: boolean): number {
+  for (let i = b.indexOf(10, from); i >= 0; i = b.indexOf(10, i + 1)) {
+    const unit = le ? i : i - 1
+    if (unit < from || ((unit - from) & 1) !== 0) continue
+    if (le ? i + 1 < b.length && b[i + 1] === 0 : b[unit] === 0) return unit
+  }
+  return -1
+}
+
+/** UTF-16 byte length that keeps `[start, start + max)` whole code units and surrogate pairs. */
+function utf16Cut(b: Buffer, start: number, max: number, le: boolean): number {
+  let cut = start + (max & ~1)
+  const hi = le ? b[cut - 1]! : b[cut - 2]!
+  if (cut - 2 >= start && hi >= 0xd8 && hi <= 0xdb) cut -= 2
+  return cut
+}
+
 function decode(buf: Buffer, start: number, end: number, decoder: TextDecoder | undefined): string {
   return decoder ? decoder.decode(buf.subarray(start, end)) : buf.toString('utf8', start, end)
 }
@@ -76,21 +100,30 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
   const events = out.events
   const joiner = file.joiner
   const { key, pathKey, offsetKey, parser, decoder, maxLine, skipEmpty } = cfg
-  const plain = !joiner && !parser && !decoder && pathKey === undefined && offsetKey === undefined
+  const utf16 = file.utf16
+  const le = utf16 === 'le'
+  const plain = !joiner && !parser && !decoder && !utf16 && pathKey === undefined && offsetKey === undefined
   let pos = 0
 
   if (file.skipping) {
-    const nl = b.indexOf(10, 0)
+    const nl = utf16 ? newline16(b, 0, le) : b.indexOf(10, 0)
     if (nl < 0) {
-      out.end = base + n
+      out.end = base + (utf16 ? n & ~1 : n)
       return out
     }
-    pos = nl + 1
+    pos = nl + (utf16 ? 2 : 1)
     file.skipping = false
   }
-  // copytruncate leaves zero bytes where the writer kept writing at its old offset; Fluent Bit
-  // drops NULs at the head of its buffer too.
-  while (pos < n && b[pos] === 0) pos++
+  if (utf16) {
+    // Byte order mark at the start of the file.
+    if (base === 0 && pos === 0 && n >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
+      pos = 2
+    }
+  } else {
+    // copytruncate leaves zero bytes where the writer kept writing at its old offset; Fluent Bit
+    // drops NULs at the head of its buffer too.
+    while (pos < n && b[pos] === 0) pos++
+  }
 
   const emitText = (start: number, text: string) => {
     if (joiner) {
@@ -139,8 +172,13 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
       return false
     }
     if (action === 'truncate') {
-      const cut = utf8Cut(b, start, start + maxLine)
-      emitText(start, decode(b, start, cut, decoder))
+      if (utf16) {
+        const cut = utf16Cut(b, start, maxLine, le)
+        emitText(start, (le ? UTF16LE : UTF16BE).decode(b.subarray(start, cut)))
+      } else {
+        const cut = utf8Cut(b, start, start + maxLine)
+        emitText(start, decode(b, start, cut, decoder))
+      }
     }
     if (!complete) file.skipping = true
     void end
@@ -163,6 +201,24 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
         events.push({ sec, nsec, body: { [key]: b.toString('utf8', pos, end) } })
       }
       pos = nl + 1
+    }
+  } else if (utf16) {
+    // Unicode.Encoding: lines end with the code unit U+000A; CR is U+000D.
+    const dec = le ? UTF16LE : UTF16BE
+    for (;;) {
+      const nl = newline16(b, pos, le)
+      if (nl < 0) break
+      const len = nl - pos
+      if (len > maxLine) {
+        if (!longLine(pos, nl, true)) {
+          out.end = base + pos
+          return out
+        }
+      } else if (len > 0 || !skipEmpty) {
+        const cr = len >= 2 && (le ? b[nl - 2] === 13 && b[nl - 1] === 0 : b[nl - 2] === 0 && b[nl - 1] === 13)
+        emitText(pos, dec.decode(b.subarray(pos, cr ? nl - 2 : nl)))
+      }
+      pos = nl + 2
     }
   } else {
     for (;;) {
@@ -188,7 +244,7 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
       out.end = base + pos
       return out
     }
-    pos = n
+    pos = utf16 ? pos + ((n - pos) & ~1) : n
   }
   out.end = base + pos
   return out

@@ -36,6 +36,8 @@ export class TailFile {
    * check): the loop does not read it again until then, so a wake-up costs nothing per idle file.
    */
   idle = false
+  /** Unicode.Encoding: the file is UTF-16 of this byte order (converted to UTF-8 per line). */
+  utf16: 'le' | 'be' | undefined
   /** Set once the file is closed; late acknowledgements then only commit. */
   closed = false
   /** Size and mtime seen at the last check. */

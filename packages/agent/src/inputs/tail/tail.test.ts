@@ -606,3 +606,39 @@ describe('tail: many files', () => {
     })
   })
 })
+
+describe('tail: unicode.encoding', () => {
+  const utf16 = (text: string, le: boolean, bom: boolean) => {
+    const body = Buffer.from(text, 'utf16le')
+    if (!le) body.swap16()
+    return bom ? Buffer.concat([Buffer.from(le ? [0xff, 0xfe] : [0xfe, 0xff]), body]) : body
+  }
+
+  for (const [setting, le, bom] of [
+    ['UTF-16LE', true, true],
+    ['UTF-16BE', false, false],
+    ['auto', true, true],
+    ['auto', false, false],
+  ] as const) {
+    test(`${setting} ${le ? 'little' : 'big'} endian${bom ? ' with BOM' : ''}: lines converted to UTF-8`, async () => {
+      const file = join(dir, 'w.log')
+      await writeFile(file, utf16('hello wörld\r\n日本語 😀\n\u010a\npartial', le, bom))
+      const fake = fakeContext()
+      await run({ path: file, read_from_head: 'on', 'unicode.encoding': setting }, fake)
+      await waitFor('3 lines', () => fake.lines().length === 3)
+      assert.deepEqual(fake.lines(), ['hello wörld', '日本語 😀', '\u010a'])
+      await appendFile(file, utf16(' done\n', le, false))
+      await waitFor('4 lines', () => fake.lines().length === 4)
+      assert.equal(fake.lines()[3], 'partial done')
+    })
+  }
+
+  test('auto on a UTF-8 file reads UTF-8', async () => {
+    const file = join(dir, 'u.log')
+    await writeFile(file, 'plain ascii line\nsecond\n')
+    const fake = fakeContext()
+    await run({ path: file, read_from_head: 'on', 'unicode.encoding': 'auto' }, fake)
+    await waitFor('2 lines', () => fake.lines().length === 2)
+    assert.deepEqual(fake.lines(), ['plain ascii line', 'second'])
+  })
+})

@@ -90,6 +90,7 @@ export const tail = defineInput({
         exitOnEof: o.exit_on_eof,
         multiline: multiline.length > 0 ? multiline : undefined,
         compareFilename: o['db.compare_filename'],
+        unicode: o['unicode.encoding'],
       },
       ctx,
       db,

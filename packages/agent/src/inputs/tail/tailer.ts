@@ -44,6 +44,8 @@ export interface TailerConfig {
   readonly exitOnEof: boolean
   readonly multiline: readonly string[] | undefined
   readonly compareFilename: boolean
+  /** Unicode.Encoding: UTF-16 files (a byte order, or `auto` to detect per file). */
+  readonly unicode: 'UTF-16LE' | 'UTF-16BE' | 'auto' | undefined
 }
 
 export class Tailer {
@@ -279,6 +281,7 @@ export class Tailer {
     })
     f.size = st.size
     f.mtimeMs = st.mtimeMs
+    f.utf16 = await this.utf16Of(fh)
     if (this.cfg.multiline) f.joiner = this.ctx.multiline.create(this.cfg.multiline)
     if (this.cfg.inotify) {
       try {
@@ -298,6 +301,31 @@ export class Tailer {
     this.byPath.set(path, f)
     this.metrics.opened.inc(this.labels)
     this.ctx.log.debug(`inode=${st.ino} with offset=${offset} appended as ${path}`)
+  }
+
+  /**
+   * Unicode.Encoding: the byte order of a UTF-16 file. `auto` looks at the byte order mark, or else
+   * at where the zero bytes of ASCII text fall (odd offsets: little endian; even: big endian).
+   */
+  private async utf16Of(fh: FileHandle): Promise<'le' | 'be' | undefined> {
+    const u = this.cfg.unicode
+    if (u === undefined) return undefined
+    if (u === 'UTF-16LE') return 'le'
+    if (u === 'UTF-16BE') return 'be'
+    const head = Buffer.alloc(64)
+    const { bytesRead } = await fh.read(head, 0, 64, 0)
+    if (bytesRead >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'le'
+    if (bytesRead >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'be'
+    let even = 0
+    let odd = 0
+    for (let i = 0; i + 1 < bytesRead; i += 2) {
+      if (head[i] === 0) even++
+      if (head[i + 1] === 0) odd++
+    }
+    const pairs = bytesRead >> 1
+    if (pairs >= 2 && odd * 2 >= pairs && even * 4 <= odd) return 'le'
+    if (pairs >= 2 && even * 2 >= pairs && odd * 4 <= even) return 'be'
+    return undefined
   }
 
   /** The database row for this file: same inode, same fingerprint (and same name with compare_filename). */

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict'
+import type { FileHandle } from 'node:fs/promises'
+import { test } from 'node:test'
+import { type LineConfig, splitChunk, streamGroup } from './split-lines.ts'
+import { TailFile } from './tail-file.ts'
+
+const file = (offset = 0) =>
+  new TailFile({
+    path: '/x.log',
+    dev: 1,
+    ino: 2,
+    fh: {} as FileHandle,
+    tag: 't',
+    offset,
+    fp: { len: 0, hash: '' },
+    dbId: undefined,
+    onCommit: () => {},
+  })
+
+const cfg = (over: Partial<LineConfig> = {}): LineConfig => ({
+  key: 'log',
+  pathKey: undefined,
+  offsetKey: undefined,
+  skipEmpty: false,
+  maxLine: 32768,
+  longLines: 'skip',
+  parser: undefined,
+  decoder: undefined,
+  ...over,
+})
+
+test('splitChunk: complete lines become records; the partial rest is left; offsets are absolute', () => {
+  const f = file(100)
+  const buf = Buffer.from('a\nbc\nde')
+  const r = splitChunk(f, buf, buf.length, cfg({ offsetKey: 'o' }))
+  assert.deepEqual(
+    r.events.map((e) => e.body),
+    [
+      { o: 100, log: 'a' },
+      { o: 102, log: 'bc' },
+    ],
+  )
+  assert.equal(r.end, 105)
+})
+
+test('splitChunk: only the first n bytes of a reused buffer count', () => {
+  const buf = Buffer.from('a\nSTALE\n')
+  const r = splitChunk(file(), buf, 3, cfg())
+  assert.deepEqual(
+    r.events.map((e) => e.body.log),
+    ['a'],
+  )
+  assert.equal(r.end, 2)
+})
+
+test('splitChunk: leading NUL bytes (copytruncate hole) are skipped', () => {
+  const buf = Buffer.from('\0\0\0x\n')
+  const r = splitChunk(file(), buf, buf.length, cfg())
+  assert.deepEqual(
+    r.events.map((e) => e.body.log),
+    ['x'],
+  )
+})
+
+test('truncate_long_lines cuts at a UTF-8 character boundary', () => {
+  const buf = Buffer.from(`${'é'.repeat(10)}\nok\n`) // 20 bytes of 2-byte characters
+  const r = splitChunk(file(), buf, buf.length, cfg({ maxLine: 5, longLines: 'truncate' }))
+  assert.deepEqual(
+    r.events.map((e) => e.body.log),
+    ['éé', 'ok'],
+  )
+  assert.deepEqual(r.long, [{ offset: 0, action: 'truncate' }])
+})
+
+test('stop policy reports the offset of the long line and consumes nothing from it', () => {
+  const buf = Buffer.from(`a\n${'x'.repeat(20)}\nb\n`)
+  const r = splitChunk(file(10), buf, buf.length, cfg({ maxLine: 5, longLines: 'stop' }))
+  assert.deepEqual(
+    r.events.map((e) => e.body.log),
+    ['a'],
+  )
+  assert.equal(r.stoppedAt, 12)
+  assert.equal(r.end, 12)
+})
+
+test('UTF-16 truncation never splits a surrogate pair', () => {
+  const f = file()
+  f.utf16 = 'le'
+  const buf = Buffer.from('ab😀cd\n', 'utf16le') // a b (2+2) then a surrogate pair (4)
+  const r = splitChunk(f, buf, buf.length, cfg({ maxLine: 6, longLines: 'truncate' }))
+  assert.deepEqual(
+    r.events.map((e) => e.body.log),
+    ['ab'],
+  )
+})
+
+test('streamGroup: CRI and Docker JSON lines by stream, anything else in one group', () => {
+  assert.equal(streamGroup('2026-11-22T07:30:00.1Z stdout P hello'), 'stdout')
+  assert.equal(streamGroup('2026-11-22T07:30:00.1Z stderr F x'), 'stderr')
+  assert.equal(streamGroup('{"log":"x\\n","stream":"stderr","time":"t"}'), 'stderr')
+  assert.equal(streamGroup('java.lang.Exception: boom'), 'log')
+})
