@@ -2,15 +2,20 @@
 // real API server (../shared/k8s), and the agent's RBAC allows exactly what it needs.
 
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { before, describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import { parseAllDocuments } from 'yaml'
 import { apiserver } from '../scripts/testing/k8s.ts'
 
 const here = import.meta.dirname
 const overlays = ['base', 'overlays/elasticsearch', 'overlays/eks-fargate']
 const k8s = apiserver()
+const cli = join(here, '..', 'packages', 'cli', 'bin', 'sluice.js')
+const tmp = mkdtempSync(join(tmpdir(), 'sluice-deploy-'))
+after(() => rmSync(tmp, { recursive: true, force: true }))
 
 function render(dir: string): string {
   return execFileSync('kubectl', ['kustomize', join(here, dir)], { encoding: 'utf8' })
@@ -43,6 +48,19 @@ describe('deploy/ manifests', () => {
       const r = dryRun(text)
       assert.ok(r.ok, r.out)
       for (const obj of objs) assert.match(r.out, new RegExp(`${obj.kind.toLowerCase()}[^\\n]*${obj.metadata.name}`, 'i'), `${obj.kind}/${obj.metadata.name} was checked`)
+    })
+  }
+
+  for (const o of overlays) {
+    test(`${o}: the agent config in the rendered ConfigMap passes sluice check`, () => {
+      const file = join(tmp, `${o.replace(/\//g, '-')}.yaml`)
+      writeFileSync(file, render(o))
+      const r = spawnSync(process.execPath, [cli, 'check', '-c', file], {
+        encoding: 'utf8',
+        env: { ...process.env, SLUICE_INGEST_TOKEN: 't', ES_HOST: 'es', ES_USER: 'u', ES_PASSWORD: 'p' },
+      })
+      assert.equal(r.status, 0, r.stdout + r.stderr)
+      assert.match(r.stdout + r.stderr, /0 error\(s\)/)
     })
   }
 
