@@ -5,6 +5,7 @@
 // message: it is refused with that reason.
 
 import type { LogEvent } from '@sluice/core/record.ts'
+import { escapeNonAscii } from './json-escape.ts'
 
 export interface GelfKeys {
   readonly shortMessage: string
@@ -52,5 +53,5 @@ export function toGelf(e: LogEvent, keys: GelfKeys): { json: string } | { error:
     if (special.has(k)) continue
     flatten(k.startsWith('_') ? k : `_${k}`, v, msg)
   }
-  return { json: JSON.stringify(msg) }
+  return { json: escapeNonAscii(JSON.stringify(msg)) }
 }

@@ -5,6 +5,7 @@
 
 import type { LogEvent } from '@sluice/core/record.ts'
 import { type JsonDateFormat, jsonDateValue } from './json-date.ts'
+import { escapeNonAscii } from './json-escape.ts'
 
 export type JsonFormat = 'json' | 'json_lines' | 'json_stream'
 
@@ -12,13 +13,16 @@ export interface JsonRecordOptions {
   /** Key of the time; null leaves it out. */
   readonly dateKey: string | null
   readonly dateFormat: JsonDateFormat
+  /** Write non-ASCII characters as `\uXXXX`, as Fluent Bit does by default (json.escape_unicode). */
+  readonly escapeUnicode?: boolean
 }
 
 /** One record as a JSON object (no newline). */
 export function recordJson(e: LogEvent, opts: JsonRecordOptions): string {
-  const body = JSON.stringify(e.body)
+  const raw = JSON.stringify(e.body)
+  const body = opts.escapeUnicode === false ? raw : escapeNonAscii(raw)
   if (opts.dateKey === null) return body
-  const date = `${JSON.stringify(opts.dateKey)}:${jsonDateValue(e.sec, e.nsec, opts.dateFormat)}`
+  const date = `${escapeNonAscii(JSON.stringify(opts.dateKey))}:${jsonDateValue(e.sec, e.nsec, opts.dateFormat)}`
   // fast path: splice the date into the serialised body instead of building a new object.
   return body.length === 2 ? `{${date}}` : `{${date},${body.slice(1)}`
 }

@@ -9,6 +9,7 @@ import { appendFile, mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { eventsToMsgpack } from '../../format/event-msgpack.ts'
+import { escapeNonAscii } from '../../format/json-escape.ts'
 import { formatJsonRecords } from '../../format/json-records.ts'
 import { msgpackPrint } from '../../format/msgpack-print.ts'
 import { printfF } from '../../format/numbers.ts'
@@ -103,7 +104,7 @@ export function formatFile(
       return formatJsonRecords(events, 'json_lines', { dateKey: 'date', dateFormat: 'double' })
     case 'plain': {
       let out = ''
-      for (const e of events) out += JSON.stringify(e.body) + '\n'
+      for (const e of events) out += escapeNonAscii(JSON.stringify(e.body)) + '\n'
       return out
     }
     case 'csv': {
@@ -135,7 +136,7 @@ export function formatFile(
     }
     default: {
       let out = ''
-      for (const e of events) out += `${tag}: [${seconds(e)}, ${JSON.stringify(e.body)}]\n`
+      for (const e of events) out += `${tag}: [${seconds(e)}, ${escapeNonAscii(JSON.stringify(e.body))}]\n`
       return out
     }
   }

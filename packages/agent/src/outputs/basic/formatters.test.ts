@@ -35,6 +35,17 @@ describe('number and date renderings', () => {
   }
 })
 
+describe('JSON text', () => {
+  it('escapes non-ASCII characters as Fluent Bit does (json.escape_unicode on)', () => {
+    const e = ev(1795332600, 0, { msg: '안녕 µ€ 😀', ascii: 'ok' })
+    const want = '{"date":1795332600.0,"msg":"\\uc548\\ub155 \\u00b5\\u20ac \\ud83d\\ude00","ascii":"ok"}\n'
+    assert.equal(formatStdout([e], 't', { format: 'json_lines', dateKey: 'date', dateFormat: 'double' }), want)
+    const plain = formatFile([e], 't', fileFormatConfig({ format: 'plain', template: '' }))
+    assert.equal(plain, '{"msg":"\\uc548\\ub155 \\u00b5\\u20ac \\ud83d\\ude00","ascii":"ok"}\n')
+    assert.equal(JSON.parse(plain as string).msg, '안녕 µ€ 😀')
+  })
+})
+
 describe('stdout formatter', () => {
   const table: [string, Parameters<typeof formatStdout>[2], string][] = [
     [
