@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { parseKql } from './parse.ts'
+import { escapeLike, KqlCompileError, kqlToSql, type SqlFieldResolver } from './to-sql.ts'
+
+// A resolver over a fixed schema: `msg` is full text, `ts` a timestamp, others keyword columns.
+const known: Record<string, { expr: string; text?: boolean; time?: boolean }> = {
+  message: { expr: 'msg', text: true },
+  '@timestamp': { expr: 'ts', time: true },
+  status: { expr: 'status' },
+  'kubernetes.pod_name': { expr: 'pod' },
+  'kubernetes.labels.app': { expr: "json_extract_string(rest, '/kubernetes/labels/app')" },
+  'kubernetes.labels.tier': { expr: "json_extract_string(rest, '/kubernetes/labels/tier')" },
+}
+const resolver: SqlFieldResolver = {
+  field: (n) => known[n],
+  expand: (p) => Object.keys(known).filter((n) => new RegExp(`^${p.split('*').join('.*')}$`).test(n)),
+  defaultFields: () => ['message'],
+  parseDate: (t) => (t === 'now-1h' ? 1_000_000 : /^\d{4}-\d{2}-\d{2}$/.test(t) ? Date.parse(t) * 1000 : undefined),
+}
+
+function compile(q: string): { sql: string; params: unknown[] } {
+  const r = parseKql(q)
+  if ('error' in r) throw new Error(r.error.message)
+  const params: unknown[] = []
+  return { sql: kqlToSql(r.ast, resolver, params), params }
+}
+
+describe('kqlToSql', () => {
+  const cases: Array<[string, string, unknown[]]> = [
+    ['', 'TRUE', []],
+    ['error', '(contains(lower(msg), ?)) IS TRUE', ['error']],
+    ['ERROR', '(contains(lower(msg), ?)) IS TRUE', ['error']],
+    ['disk full', '(contains(lower(msg), ?) AND contains(lower(msg), ?)) IS TRUE', ['disk', 'full']],
+    ['"disk full"', '(contains(lower(msg), ?)) IS TRUE', ['disk full']],
+    ['status:500', '((status = ? OR TRY_CAST(status AS DOUBLE) = ?)) IS TRUE', ['500', 500]],
+    ['kubernetes.pod_name:web-1', '(pod = ?) IS TRUE', ['web-1']],
+    ['kubernetes.pod_name:web-*', "(pod LIKE ? ESCAPE '\\') IS TRUE", ['web-%']],
+    ['kubernetes.pod_name:*a_b%*', "(pod LIKE ? ESCAPE '\\') IS TRUE", ['%a\\_b\\%%']],
+    ['message:time*', "(lower(msg) LIKE ? ESCAPE '\\') IS TRUE", ['%time%%']],
+    ['status >= 500', '(TRY_CAST(status AS DOUBLE) >= ?) IS TRUE', [500]],
+    ['status < abc', '(status < ?) IS TRUE', ['abc']],
+    ['@timestamp > now-1h', '(ts > make_timestamp(CAST(? AS BIGINT))) IS TRUE', [1_000_000]],
+    ['kubernetes.labels.app:*', "(json_extract_string(rest, '/kubernetes/labels/app') IS NOT NULL) IS TRUE", []],
+    ['nosuchfield:x', 'FALSE', []],
+    ['not status:500', '(NOT ((status = ? OR TRY_CAST(status AS DOUBLE) = ?)) IS TRUE)', ['500', 500]],
+    [
+      'status:500 and not message:ok or kubernetes.pod_name:a',
+      '((((status = ? OR TRY_CAST(status AS DOUBLE) = ?)) IS TRUE AND (NOT (contains(lower(msg), ?)) IS TRUE)) OR (pod = ?) IS TRUE)',
+      ['500', 500, 'ok', 'a'],
+    ],
+    ['kubernetes:{ pod_name:a }', '(pod = ?) IS TRUE', ['a']],
+  ]
+  for (const [q, sql, params] of cases) {
+    test(`${q || '(empty)'} → ${sql}`, () => {
+      const r = compile(q)
+      assert.equal(r.sql, sql)
+      assert.deepEqual(r.params, params)
+    })
+  }
+
+  test('a field wildcard ORs the matching fields', () => {
+    const r = compile('kubernetes.labels.*:web')
+    assert.equal(
+      r.sql,
+      "((json_extract_string(rest, '/kubernetes/labels/app') = ?) IS TRUE OR (json_extract_string(rest, '/kubernetes/labels/tier') = ?) IS TRUE)",
+    )
+    assert.deepEqual(r.params, ['web', 'web'])
+  })
+
+  test('injection attempts stay in parameters, never in the SQL text', () => {
+    const evil = [
+      `"x'); DROP TABLE logs; --"`,
+      `status:"1' OR '1'='1"`,
+      `kubernetes.pod_name:a'b;DROP`,
+      `message:"\\"; SELECT 1; --"`,
+      `status > "5' OR 1=1 --"`,
+    ]
+    for (const q of evil) {
+      const r = compile(q)
+      assert.doesNotMatch(r.sql, /DROP|SELECT|OR '1'|1=1|;/, q)
+      assert.ok(r.params.length > 0, q)
+    }
+    // An unknown field name never reaches SQL either: it matches nothing.
+    assert.equal(compile(`"a'b":x`).sql.includes("a'b"), false)
+  })
+
+  test('a bad date in a range is a compile error naming the value', () => {
+    assert.throws(
+      () => compile('@timestamp > yesterday'),
+      (e: Error) => e instanceof KqlCompileError && /'yesterday'/.test(e.message),
+    )
+  })
+
+  test('escapeLike escapes %, _ and the escape character', () => {
+    assert.equal(escapeLike('50%_off\\'), '50\\%\\_off\\\\')
+  })
+})
