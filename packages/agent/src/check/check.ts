@@ -22,6 +22,7 @@ import {
 } from '../common-options.ts'
 import { createMultilineRegistry } from '../multiline/index.ts'
 import { createParserRegistry } from '../parsers/index.ts'
+import type { ParserRegistry } from '../parsers/types.ts'
 import type { AnyFilterPlugin, AnyInputPlugin, AnyOutputPlugin, AnyPlugin } from '../plugin.ts'
 import * as registry from '../registry.ts'
 import { memBufLimitWarning, NETWORK_OUTPUTS } from './pitfalls.ts'
@@ -170,15 +171,18 @@ function knownParsers(
     sections.map((s) => lastEntry(s.entries, 'name')?.value).filter((n): n is string => n !== undefined)
   const parserNames = new Set(own(loaded.parsers))
   const multilineNames = new Set(own(loaded.multilineParsers))
+  let parsers: ParserRegistry | undefined
   if (deps.parserNames) for (const n of deps.parserNames) parserNames.add(n)
   else {
     const built = createParserRegistry(loaded.parsers)
     out.push(...built.diagnostics)
+    parsers = built.registry
     for (const n of built.registry.names()) parserNames.add(n)
   }
   if (deps.multilineParserNames) for (const n of deps.multilineParserNames) multilineNames.add(n)
   else {
-    const built = createMultilineRegistry(loaded.multilineParsers)
+    // With the parser registry, a [MULTILINE_PARSER]'s own `parser` option is checked too.
+    const built = createMultilineRegistry(loaded.multilineParsers, parsers)
     out.push(...built.diagnostics)
     for (const n of built.registry.names()) multilineNames.add(n)
   }
