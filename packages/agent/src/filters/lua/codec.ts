@@ -6,9 +6,14 @@
 //        | 'i' i32 | 'j' i64      integer
 //        | 'n' f64                float
 //        | 'T' | 'F' | 'N'        true, false, null
-//        | 'M' u32 n (u32 len key value)*n   map
+//        | 'M' u32 n (key value)*n  map
 //        | 'A' u32 n value*n      array
-// batch in  := u32 len tag, u32 count, (i64 sec, u32 nsec, value)*count
+//        | 'S'                    (out only, top level) the record's input value for this key, unchanged
+// key    := u32 index into the batch's key dictionary | 0xFFFFFFFF u32 len bytes (a key not in it)
+// batch in  := u32 dictOffset, u32 len tag, u32 count, (i64 sec, u32 nsec, value)*count,
+//              at dictOffset: u32 nkeys (u32 len bytes)*nkeys
+// Keys repeat from record to record: sending each once per batch saves creating (and interning) the
+// same Lua strings again for every record; unchanged values are not sent back at all.
 // batch out := per record one of
 //        'K'                      keep unchanged (0)
 //        'D'                      drop (-1)
@@ -117,7 +122,7 @@ export class Writer {
           for (const k of keys) {
             const x = o[k]
             if (x === undefined) continue
-            this.str(k)
+            this.key(k)
             this.value(x)
           }
         }
@@ -126,9 +131,13 @@ export class Writer {
         this.u8(N) // undefined, functions, symbols: nothing Lua could use
     }
   }
-  /** Encodes a batch. */
-  batch(tag: string, events: readonly LogEvent[]): Buffer {
+  /** Encodes a batch; `keys` receives the key dictionary (index → key) the outcomes refer to. */
+  batch(tag: string, events: readonly LogEvent[], keys: string[] = []): Buffer {
     this.reset()
+    this.dict.clear()
+    this.keys = keys
+    keys.length = 0
+    this.u32(0)
     this.str(tag)
     this.u32(events.length)
     for (const e of events) {
@@ -136,15 +145,56 @@ export class Writer {
       this.u32(e.nsec)
       this.value(e.body)
     }
+    this.buf.writeUInt32LE(this.off, 0)
+    this.u32(keys.length)
+    for (const k of keys) this.str(k)
     return this.buf.subarray(0, this.off)
   }
+  dict = new Map<string, number>()
+  keys: string[] = []
+  key(k: string): void {
+    let i = this.dict.get(k)
+    if (i === undefined) {
+      i = this.keys.length
+      this.keys.push(k)
+      this.dict.set(k, i)
+    }
+    this.u32(i)
+  }
 }
+
+const NO_KEY = 0xffffffff
+const SAME = 0x53
 
 export class Reader {
   off = 0
   readonly buf: Buffer
-  constructor(buf: Buffer) {
+  readonly keys: readonly string[]
+  constructor(buf: Buffer, keys: readonly string[] = []) {
     this.buf = buf
+    this.keys = keys
+  }
+  key(): string {
+    const i = this.u32()
+    if (i === NO_KEY) return this.str()
+    const k = this.keys[i]
+    if (k === undefined) throw new Error(`cannot decode Lua result: key index ${i} out of range`)
+    return k
+  }
+  /** A top-level record: `S` values come from `orig`. */
+  record(orig: Body | undefined): Body {
+    if (this.buf[this.off] !== M) return this.value() as Body
+    this.off++
+    const n = this.u32()
+    const o: Body = {}
+    for (let i = 0; i < n; i++) {
+      const k = this.key()
+      if (this.buf[this.off] === SAME) {
+        this.off++
+        o[k] = orig?.[k]
+      } else o[k] = this.value()
+    }
+    return o
   }
   u32(): number {
     const v = this.buf.readUInt32LE(this.off)
@@ -189,7 +239,7 @@ export class Reader {
         const n = this.u32()
         const o: Record<string, unknown> = {}
         for (let i = 0; i < n; i++) {
-          const k = this.str()
+          const k = this.key()
           o[k] = this.value()
         }
         return o
@@ -212,9 +262,10 @@ export type Outcome =
   | { kind: 'error'; message: string }
   | { kind: 'records'; time?: { sec: number; nsec: number }; bodies: Body[] }
 
-/** Decodes the per-record outcomes of a batch. */
-export function decodeOutcomes(buf: Buffer, count: number): Outcome[] {
-  const r = new Reader(buf)
+/** Decodes the per-record outcomes of a batch (`events`: the batch sent, for unchanged values). */
+export function decodeOutcomes(buf: Buffer, events: readonly LogEvent[], keys: readonly string[] = []): Outcome[] {
+  const count = events.length
+  const r = new Reader(buf, keys)
   const out: Outcome[] = []
   for (let i = 0; i < count; i++) {
     const t = buf[r.off++]
@@ -225,7 +276,7 @@ export function decodeOutcomes(buf: Buffer, count: number): Outcome[] {
       const time = t === 0x31 ? { sec: r.i64(), nsec: r.i64() } : undefined
       const n = r.u32()
       const bodies: Body[] = []
-      for (let j = 0; j < n; j++) bodies.push(r.value() as Body)
+      for (let j = 0; j < n; j++) bodies.push(r.record(events[i]!.body))
       out.push({ kind: 'records', time, bodies })
     } else throw new Error(`cannot decode Lua result: unknown outcome ${t} for record ${i}`)
   }

@@ -33,6 +33,9 @@ local ARRAY_KEYS = ${keySet(o.arrayKeys)}
 local NULL = flb_null
 local NULLV = ${o.enableFlbNull ? 'flb_null' : 'nil'}
 
+local K, KP, KS = {}, {}, {}
+local NOKEY = 0xffffffff
+
 local dec
 dec = function(s, p)
   local t = byte(s, p)
@@ -49,10 +52,10 @@ dec = function(s, p)
     n, p = unpack('<I4', s, p)
     local m = {}
     for _ = 1, n do
-      local k, v
-      k, p = unpack('<s4', s, p)
-      v, p = dec(s, p)
-      m[k] = v
+      local ki, t, v
+      ki, t, p = unpack('<I4B', s, p)
+      if t == 115 then v, p = unpack('<s4', s, p) else v, p = dec(s, p - 1) end
+      m[K[ki]] = v
     end
     return m, p
   elseif t == 65 then
@@ -95,7 +98,8 @@ enc = function(v, out, n, key)
       n = n + 1; out[n] = pack('<BI4', 77, count)
       for k, x in pairs(v) do
         local ks = type(k) == 'string' and k or tostring(k)
-        n = n + 1; out[n] = pack('<s4', ks)
+        n = n + 1
+        out[n] = KP[ks] or pack('<I4s4', NOKEY, ks)
         n = enc(x, out, n, ks)
       end
     end
@@ -105,7 +109,44 @@ enc = function(v, out, n, key)
   return n
 end
 
-local function records(r, out, n)
+-- The input record: values are also kept in ORIG so that unchanged ones go back as 'S'.
+local function decRecord(s, p, orig)
+  if byte(s, p) ~= 77 then return dec(s, p) end
+  local n
+  n, p = unpack('<I4', s, p + 1)
+  local m = {}
+  for _ = 1, n do
+    local ki, t, v
+    ki, t, p = unpack('<I4B', s, p)
+    if t == 115 then v, p = unpack('<s4', s, p) else v, p = dec(s, p - 1) end
+    local k = K[ki]
+    m[k] = v
+    if type(v) ~= 'table' then orig[k] = v end
+  end
+  return m, p
+end
+
+local function encRecord(v, out, n, orig)
+  if orig == nil or type(v) ~= 'table' then return enc(v, out, n) end
+  local count = 0
+  n = n + 1
+  local head = n -- patched once the entries are counted (one pass over the table)
+  for k, x in pairs(v) do
+    count = count + 1
+    local ks = type(k) == 'string' and k or tostring(k)
+    n = n + 1
+    if orig[ks] == x and KS[ks] and not (INT_KEYS[ks] and type(x) == 'number') then
+      out[n] = KS[ks]
+    else
+      out[n] = KP[ks] or pack('<I4s4', NOKEY, ks)
+      n = enc(x, out, n, ks)
+    end
+  end
+  out[head] = pack('<BI4', 77, count)
+  return n
+end
+
+local function records(r, out, n, input, orig)
   if type(r) ~= 'table' then return nil, 'the record returned is not a table' end
   if r[1] ~= nil then
     local len = #r
@@ -117,19 +158,31 @@ local function records(r, out, n)
     return n
   end
   n = n + 1; out[n] = pack('<I4', 1)
+  if r == input then return encRecord(r, out, n, orig) end
   return enc(r, out, n)
 end
 
 function __sluice_batch(s)
-  local p = 1
+  local dictAt, p = unpack('<I4', s, 1)
+  local nkeys, q = unpack('<I4', s, dictAt + 1)
+  K, KP, KS = {}, {}, {}
+  for i = 0, nkeys - 1 do
+    local k
+    k, q = unpack('<s4', s, q)
+    K[i] = k
+    local ref = pack('<I4', i)
+    KP[k] = ref
+    KS[k] = ref .. 'S'
+  end
   local tag, count
   tag, p = unpack('<s4', s, p)
   count, p = unpack('<I4', s, p)
   local out, n = {}, 0
   for _ = 1, count do
     local sec, nsec, rec
+    local orig = {}
     sec, nsec, p = unpack('<i8I4', s, p)
-    rec, p = dec(s, p)
+    rec, p = decRecord(s, p, orig)
     local ts
     if TIME_AS_TABLE then ts = { sec = sec, nsec = nsec } else ts = sec + nsec / 1000000000 end
     local ok, code, t2, r2
@@ -159,7 +212,7 @@ function __sluice_batch(s)
       else
         n = n + 1; out[n] = '2'
       end
-      local n2, err = records(r2, out, n)
+      local n2, err = records(r2, out, n, rec, orig)
       if n2 == nil then
         for i = mark + 1, n do out[i] = nil end
         n = mark + 1; out[n] = pack('<Bs4', 69, err)

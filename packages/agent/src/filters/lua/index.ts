@@ -71,7 +71,8 @@ export default defineFilter({
     if (events.length === 0) return events
     let outcomes: ReturnType<typeof decodeOutcomes>
     try {
-      outcomes = decodeOutcomes(s.vm.run(s.writer.batch(tag, events)), events.length)
+      const keys: string[] = []
+      outcomes = decodeOutcomes(s.vm.run(s.writer.batch(tag, events, keys)), events, keys)
     } catch (err) {
       // Not protected (or a codec failure): the whole batch passes unchanged, counted and logged.
       s.errors.inc(events.length)

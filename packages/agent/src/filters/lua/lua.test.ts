@@ -70,6 +70,20 @@ describe('lua', () => {
     assert.deepEqual(e!.body, body)
   })
 
+  test('unchanged, changed, removed and new keys in one record; nested tables changed in place', async () => {
+    const h = await withCode(
+      "function f(tag, ts, r) r.b = r.b .. '!'; r.c = nil; r['new key'] = 7; r.m.x = 2; return 2, ts, r end",
+    )
+    const out = await h.bodies([
+      { a: 'same', b: 'changed', c: 'gone', m: { x: 1, y: 'y' } },
+      { a: 1, b: 'x', m: {} },
+    ])
+    assert.deepEqual(out, [
+      { a: 'same', b: 'changed!', m: { x: 2, y: 'y' }, 'new key': 7 },
+      { a: 1, b: 'x!', m: { x: 2 }, 'new key': 7 },
+    ])
+  })
+
   test('null values are dropped unless enable_flb_null', async () => {
     const plain = await withCode('function f(tag, ts, r) return 2, ts, r end')
     assert.deepEqual((await plain.bodies([{ a: null, b: 1 }]))[0], { b: 1 })
