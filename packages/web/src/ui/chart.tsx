@@ -23,6 +23,8 @@ export interface ChartProps {
   ariaLabel: string
 }
 
+const COUNT_INCRS = Array.from({ length: 12 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat()
+
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888'
 }
@@ -57,8 +59,14 @@ export function Chart({ xs, series, kind, height = 180, onZoom, formatValue, ari
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
       axes: [
-        { ...axis, space: 70 },
-        { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt(v))) },
+        { ...axis, space: 80, values: (_u, splits, _ax, _space, incr) => timeTicks(splits, incr, locale) },
+        {
+          ...axis,
+          size: 56,
+          // Counts are whole numbers: no 0.5 ticks on histograms.
+          ...(kind === 'bars' ? { incrs: COUNT_INCRS } : {}),
+          values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt(v))),
+        },
       ],
       series: [
         {},
@@ -93,7 +101,7 @@ export function Chart({ xs, series, kind, height = 180, onZoom, formatValue, ari
       u.destroy()
       plot.current = null
     }
-  }, [labelsKey, kind, theme, height])
+  }, [labelsKey, kind, theme, height, locale])
 
   useEffect(() => {
     const order = kind === 'bars' ? series.map((_, i) => series.length - 1 - i) : series.map((_, i) => i)
@@ -118,6 +126,29 @@ export function Chart({ xs, series, kind, height = 180, onZoom, formatValue, ari
       </figcaption>
     </figure>
   )
+}
+
+/** Axis labels in the UI's locale: dates for day steps, hours and minutes below, seconds below a minute. */
+function timeTicks(splits: number[], incrSec: number, locale: string): string[] {
+  const opts: Intl.DateTimeFormatOptions =
+    incrSec >= 86_400
+      ? { month: 'short', day: 'numeric' }
+      : incrSec >= 60
+        ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+        : { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
+  const fmt = new Intl.DateTimeFormat(locale, opts)
+  const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' })
+  let lastDay = ''
+  return splits.map((s) => {
+    const d = new Date(s * 1000)
+    const text = fmt.format(d)
+    if (incrSec >= 86_400) return text
+    // Show the date under the first tick of each day, as uPlot does, so ranges over midnight read right.
+    const dd = day.format(d)
+    const out = dd !== lastDay ? `${text}\n${dd}` : text
+    lastDay = dd
+    return out
+  })
 }
 
 function chartData(xs: number[], series: ChartSeries[], kind: 'bars' | 'lines', order: number[]): uPlot.AlignedData {
