@@ -234,6 +234,31 @@ describe('checkConfig reports every problem at once', () => {
     ])
   })
 
+  test('a kubernetes filter whose Kube_Tag_Prefix starts none of its tags adds no metadata', async () => {
+    const { p, ds } = await check(
+      'kube-prefix.conf',
+      [
+        '[INPUT]', // 1
+        '    Name tail', // 2
+        '    Tag k8s.*', // 3
+        '    Path /var/log/containers/*.log', // 4
+        '[FILTER]', // 5
+        '    Name kubernetes', // 6
+        '    Match k8s.*', // 7
+        '[FILTER]', // 8
+        '    Name kubernetes', // 9
+        '    Match k8s.*', // 10
+        '    Kube_Tag_Prefix k8s.var.log.containers.', // 11
+        '[OUTPUT]', // 12
+        '    Name stdout', // 13
+        '    Match *', // 14
+      ].join('\n'),
+    )
+    assert.deepEqual(lines(ds), [
+      `${p}:7: warning: filter.kubernetes.0: Kube_Tag_Prefix 'kube.var.log.containers.' (the default) starts none of the tags this filter sees ('k8s.var.log.containers.*.log'): it reads pod, namespace and container from the tag after that prefix, so it adds no Kubernetes metadata. Tail /var/log/containers/*.log with Tag kube.*, or set Kube_Tag_Prefix to the part of the tag before the file name`,
+    ])
+  })
+
   test('a Mem_Buf_Limit too small for the Flush interval, with the numbers', async () => {
     const { p, ds } = await check(
       'membuf.conf',

@@ -157,8 +157,10 @@ export function checkConfig(loaded: LoadedConfig, deps: CheckDeps = {}): Diagnos
       file: loaded.entry,
     })
 
-  checkRouting(instances, out)
+  const tags = producedTags(instances)
+  checkRouting(instances, tags, out)
   checkPitfalls(instances, flush, out)
+  checkKubeTagPrefix(instances, tags, out)
   return out
 }
 
@@ -306,11 +308,16 @@ function routeSees(route: Route, tagGlob: string): boolean {
   return route.match !== undefined && globsIntersect(route.match.value, tagGlob)
 }
 
-function checkRouting(instances: readonly Instance[], out: Diagnostic[]): void {
-  // An unknown input produces nothing (its error is reported); unknown filters and outputs still
-  // route, so that one typo is not reported again as records reaching no output.
+interface TagSource {
+  readonly inst: Instance
+  readonly glob: string
+}
+
+/** Every tag the pipeline can carry, as globs: inputs' tags and rewrite_tag's new tags. */
+function producedTags(instances: readonly Instance[]): TagSource[] {
+  // An unknown input produces nothing (its error is reported).
   const inputs = instances.filter((i) => i.kind === 'input' && i.plugin)
-  const tags: { inst: Instance; glob: string }[] = []
+  const tags: TagSource[] = []
   for (const inst of inputs) {
     const routable = inst.raw.get('routable')?.value.toLowerCase()
     if (routable === 'off' || routable === 'false' || routable === 'no' || routable === '0') continue
@@ -332,6 +339,13 @@ function checkRouting(instances: readonly Instance[], out: Diagnostic[]): void {
       if (glob) tags.push({ inst: f, glob })
     }
   }
+  return tags
+}
+
+function checkRouting(instances: readonly Instance[], tags: readonly TagSource[], out: Diagnostic[]): void {
+  // Unknown filters and outputs still route, so that one typo is not reported again as records
+  // reaching no output.
+  const inputs = instances.filter((i) => i.kind === 'input' && i.plugin)
   const routes = new Map<Instance, Route>()
   for (const inst of instances) {
     if (inst.kind === 'input' || inst.name === '') continue
@@ -447,4 +461,35 @@ function lastEntry(entries: readonly ConfigEntry[], key: string): ConfigEntry | 
   let found: ConfigEntry | undefined
   for (const e of entries) if (e.key.toLowerCase() === key) found = e
   return found
+}
+
+/**
+ * The kubernetes filter reads pod, namespace and container from the tag, after Kube_Tag_Prefix
+ * (default `kube.var.log.containers.`, the tail of /var/log/containers/*.log under Tag kube.*). When
+ * no tag it sees starts with the prefix, it adds no metadata at all, silently.
+ */
+function checkKubeTagPrefix(instances: readonly Instance[], tags: readonly TagSource[], out: Diagnostic[]): void {
+  for (const f of instances) {
+    if (f.kind !== 'filter' || f.name !== 'kubernetes' || !f.plugin) continue
+    const journal = f.raw.get('use_journal')?.value.trim().toLowerCase()
+    if (journal === 'on' || journal === 'true' || journal === 'yes' || journal === '1') continue
+    const match = f.raw.get('match')?.value
+    if (match === undefined) continue
+    const seen = tags.filter((t) => globsIntersect(match, t.glob)).map((t) => t.glob)
+    if (seen.length === 0) continue
+    const entry = f.raw.get('kube_tag_prefix')
+    const prefix = entry?.value ?? 'kube.var.log.containers.'
+    if (seen.some((g) => globsIntersect(`${prefix}*`, g))) continue
+    out.push({
+      severity: 'warning',
+      message:
+        `Kube_Tag_Prefix '${prefix}'${entry ? '' : ' (the default)'} starts none of the tags this filter sees ` +
+        `(${[...new Set(seen)].map((g) => `'${g}'`).join(', ')}): it reads pod, namespace and container from the tag ` +
+        'after that prefix, so it adds no Kubernetes metadata. Tail /var/log/containers/*.log with Tag kube.*, or set ' +
+        'Kube_Tag_Prefix to the part of the tag before the file name',
+      instance: f.id,
+      option: entry?.key,
+      ...(entry?.loc ?? f.raw.get('match')?.loc ?? f.section.loc),
+    })
+  }
 }
