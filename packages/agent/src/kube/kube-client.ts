@@ -30,6 +30,8 @@ export interface WatchEvent {
 }
 
 function readCa(o: KubeClientOptions): string[] | undefined {
+  // Plain HTTP (a local proxy such as `kubectl proxy`) has no certificates to check.
+  if (o.url.startsWith('http://')) return undefined
   const cas: string[] = []
   if (o.caFile) {
     try {

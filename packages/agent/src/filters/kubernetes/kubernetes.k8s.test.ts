@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -174,6 +175,83 @@ after(() => {
 })
 
 describe('kubernetes filter against a real API server', () => {
+  test('a pod that does not fit Buffer_Size is reported, not silently left bare', async () => {
+    k8s.kubectl(['apply', '-f', '-'], pod('big-1', { app: 'big' }, { note: 'x'.repeat(2000) }))
+    const f = await makeFilter({ ...common(), Kube_Token_File: agentToken, Kube_Watch: 'Off', Buffer_Size: '1k' })
+    try {
+      const [e] = await f.run(tagOf('big-1', 'app'), [{ log: 'a' }])
+      assert.deepEqual(e!.body.kubernetes, {
+        pod_name: 'big-1',
+        namespace_name: ns,
+        container_name: 'app',
+        docker_id: id,
+      })
+      assert.ok(f.ctx.log.lines.some((l) => /big-1: API response of \d+\+ bytes exceeds Buffer_Size 1024/.test(l)))
+      assert.equal(
+        f.metrics
+          .counter('sluice_kubernetes_metadata_missing_total', '')
+          .get({ name: 'kubernetes.0', reason: 'buffer_size' }),
+        1,
+      )
+    } finally {
+      await f.stop()
+    }
+    const g = await makeFilter({ ...common(), Kube_Token_File: agentToken, Kube_Watch: 'Off', Buffer_Size: '0' })
+    try {
+      const [e] = await g.run(tagOf('big-1', 'app'), [{ log: 'a' }])
+      assert.equal((e!.body.kubernetes as any).labels.app, 'big', 'Buffer_Size 0 = no limit')
+    } finally {
+      await g.stop()
+    }
+  })
+
+  test('a rotated token is read again after a 401', async () => {
+    k8s.kubectl(['apply', '-f', '-'], pod('rot-1', { app: 'rot' }))
+    k8s.kubectl(['apply', '-f', '-'], pod('rot-2', { app: 'rot' }))
+    const file = join(tmp, 'rotating.token')
+    writeFileSync(file, 'not-a-valid-token')
+    const f = await makeFilter({ ...common(), Kube_Token_File: file, Kube_Watch: 'Off', Kube_Token_TTL: '1h' })
+    try {
+      const [a] = await f.run(tagOf('rot-1', 'app'), [{ log: 'a' }])
+      assert.equal((a!.body.kubernetes as any).labels, undefined)
+      assert.ok(f.ctx.log.lines.some((l) => /401 Unauthorized/.test(l)))
+      writeFileSync(file, readFileSync(agentToken, 'utf8'))
+      const [b] = await f.run(tagOf('rot-2', 'app'), [{ log: 'b' }])
+      assert.equal((b!.body.kubernetes as any).labels.app, 'rot')
+    } finally {
+      await f.stop()
+    }
+  })
+
+  test('the pipeline never blocks on the API: a hung API server costs at most Kube_Meta_Wait, and is counted', async () => {
+    const sockets: Socket[] = []
+    const hung = createServer((s) => void sockets.push(s))
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r))
+    const port = (hung.address() as { port: number }).port
+    const f = await makeFilter({
+      Kube_URL: `http://127.0.0.1:${port}`,
+      Kube_Token_File: agentToken,
+      Kube_Watch: 'Off',
+      Kube_Meta_Wait: '0.2',
+    })
+    try {
+      const t0 = Date.now()
+      const [e] = await f.run(tagOf('web-1', 'app'), [{ log: 'a' }])
+      assert.ok(Date.now() - t0 < 5000)
+      assert.equal((e!.body.kubernetes as any).pod_name, 'web-1')
+      assert.equal(
+        f.metrics
+          .counter('sluice_kubernetes_metadata_missing_total', '')
+          .get({ name: 'kubernetes.0', reason: 'timeout' }),
+        1,
+      )
+    } finally {
+      for (const s of sockets) s.destroy()
+      hung.close()
+      await f.stop()
+    }
+  })
+
   test('a pod with labels and annotations enriches log lines whose file names name it', async () => {
     k8s.kubectl(
       ['apply', '-f', '-'],
