@@ -100,3 +100,35 @@ test('streamGroup: CRI and Docker JSON lines by stream, anything else in one gro
   assert.equal(streamGroup('{"log":"x\\n","stream":"stderr","time":"t"}'), 'stderr')
   assert.equal(streamGroup('java.lang.Exception: boom'), 'log')
 })
+
+test('non-ASCII chunks: offsets stay byte offsets and CRLF is stripped', () => {
+  const buf = Buffer.from('héllo\r\nwörld\nascii\n')
+  const r = splitChunk(file(0), buf, buf.length, cfg({ offsetKey: 'o' }))
+  assert.deepEqual(
+    r.events.map((e) => e.body),
+    [
+      { o: 0, log: 'héllo' },
+      { o: 8, log: 'wörld' },
+      { o: 15, log: 'ascii' },
+    ],
+  )
+  assert.equal(r.end, buf.length)
+})
+
+test('ASCII chunks: skip and truncate of long lines inside the chunk', () => {
+  const buf = Buffer.from(`a\n${'x'.repeat(9)}\nb\r\n`)
+  const skip = splitChunk(file(), buf, buf.length, cfg({ maxLine: 5, longLines: 'skip', offsetKey: 'o' }))
+  assert.deepEqual(
+    skip.events.map((e) => e.body),
+    [
+      { o: 0, log: 'a' },
+      { o: 12, log: 'b' },
+    ],
+  )
+  assert.deepEqual(skip.long, [{ offset: 2, action: 'skip' }])
+  const trunc = splitChunk(file(), buf, buf.length, cfg({ maxLine: 5, longLines: 'truncate' }))
+  assert.deepEqual(
+    trunc.events.map((e) => e.body.log),
+    ['a', 'xxxxx', 'b'],
+  )
+})

@@ -58,6 +58,9 @@ function utf8Cut(buf: Buffer, start: number, cut: number): number {
   return c
 }
 
+/** Buffer's own UTF-8 decoder, without the argument checks of toString() (called per chunk/line). */
+type Utf8Sliceable = Buffer & { utf8Slice(start: number, end: number): string }
+
 const UTF16LE = new TextDecoder('utf-16le')
 const UTF16BE = new TextDecoder('utf-16be')
 
@@ -83,7 +86,7 @@ function utf16Cut(b: Buffer, start: number, max: number, le: boolean): number {
 }
 
 function decode(buf: Buffer, start: number, end: number, decoder: TextDecoder | undefined): string {
-  return decoder ? decoder.decode(buf.subarray(start, end)) : buf.toString('utf8', start, end)
+  return decoder ? decoder.decode(buf.subarray(start, end)) : (buf as Utf8Sliceable).utf8Slice(start, end)
 }
 
 /**
@@ -185,7 +188,35 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
     return true
   }
 
-  // fast path: no parser, joiner, decoder or extra keys: a record is { [key]: line }.
+  // fast path: decode everything up to the last newline with one call; when the chunk is ASCII
+  // (characters = bytes) lines are sliced from that string (V8 slices share the chunk's string
+  // instead of copying) and byte offsets are string indexes. Otherwise lines are decoded one by one.
+  if (!utf16 && !decoder) {
+    const last = b.lastIndexOf(10, n - 1)
+    if (last >= pos) {
+      const text = (b as Utf8Sliceable).utf8Slice(pos, last + 1)
+      if (text.length === last + 1 - pos) {
+        let i = 0
+        while (i < text.length) {
+          const nl = text.indexOf('\n', i)
+          const len = nl - i
+          if (len > maxLine) {
+            if (!longLine(pos + i, pos + nl, true)) {
+              out.end = base + pos + i
+              return out
+            }
+          } else if (len > 0 || !skipEmpty) {
+            const line = text.slice(i, len > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl)
+            if (plain) events.push({ sec, nsec, body: { [key]: line } })
+            else emitText(pos + i, line)
+          }
+          i = nl + 1
+        }
+        pos = last + 1
+      }
+    }
+  }
+
   if (plain) {
     for (;;) {
       const nl = b.indexOf(10, pos)
@@ -198,7 +229,7 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
         }
       } else if (len > 0 || !skipEmpty) {
         const end = len > 0 && b[nl - 1] === 13 ? nl - 1 : nl
-        events.push({ sec, nsec, body: { [key]: b.toString('utf8', pos, end) } })
+        events.push({ sec, nsec, body: { [key]: (b as Utf8Sliceable).utf8Slice(pos, end) } })
       }
       pos = nl + 1
     }
