@@ -3,7 +3,10 @@
 // running is stale (the owner was killed) and is taken over.
 
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+
+/** Directories locked by this process: a second Store in the same process must be refused too. */
+const held = new Set<string>()
 
 export interface DirLock {
   readonly path: string
@@ -35,16 +38,20 @@ function alive(pid: number): boolean {
 /** Takes `DIR/sluice.lock` or throws LockedError naming the live owner. */
 export function lockDataDir(dir: string): DirLock {
   const path = join(dir, 'sluice.lock')
+  const key = resolve(dir)
+  if (held.has(key)) throw new LockedError(dir, process.pid)
   let stale: number | null = null
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx')
       writeSync(fd, `${process.pid}\n`)
       closeSync(fd)
+      held.add(key)
       return {
         path,
         tookOverStale: stale,
         release() {
+          held.delete(key)
           try {
             if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path)
           } catch {

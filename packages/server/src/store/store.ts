@@ -145,7 +145,14 @@ export class Store {
         const m = /^(\d{4}-\d{2}-\d{2})\.duckdb$/.exec(name)
         if (m) await this.attach(m[1]!)
       }
+      let maxSeg = 0
+      for (const p of this.partitions.values()) {
+        const r = await this.writer.runAndReadAll(`SELECT max(seg) AS m FROM ${p.alias}.applied`)
+        const m = r.getRowObjects()[0]?.m
+        if (typeof m === 'bigint' && Number(m) > maxSeg) maxSeg = Number(m)
+      }
       this.wal = new Wal(join(this.dir, 'wal'), {
+        minSegmentNo: maxSeg,
         segmentMaxBytes: this.opts.segmentMaxBytes ?? 32 * 1024 * 1024,
         segmentMaxAgeMs: this.opts.segmentMaxAgeMs ?? 1000,
         onSealed: (seg) => this.enqueue(seg),

@@ -25,6 +25,11 @@ export interface WalOptions {
   /** Seal a non-empty segment this long after its first row. */
   readonly segmentMaxAgeMs: number
   readonly onSealed: (s: SealedSegment) => void
+  /**
+   * The highest segment number ever loaded into the store. Segment numbers must never be reused: the
+   * store remembers loaded numbers to make replay idempotent, so a reused number would be skipped.
+   */
+  readonly minSegmentNo?: number
 }
 
 interface Pending {
@@ -69,6 +74,7 @@ export class Wal {
    */
   async open(): Promise<SealedSegment[]> {
     mkdirSync(this.dir, { recursive: true })
+    this.no = Math.max(this.no, this.opts.minSegmentNo ?? 0)
     const found: SealedSegment[] = []
     for (const name of readdirSync(this.dir).sort()) {
       const m = NAME.exec(name)

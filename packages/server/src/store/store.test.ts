@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { memoryLogger } from '@sluice/core/log.ts'
+import { LockedError, lockDataDir } from './lock.ts'
+import { applyRetention } from './retention.ts'
+import { rowLine, splitRecord } from './row.ts'
+import { Store } from './store.ts'
+import { tempDir } from '../testing.ts'
+
+const dirs: string[] = []
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+function dir(): string {
+  const d = tempDir('sluice-store-')
+  dirs.push(d)
+  return d
+}
+
+async function open(d: string): Promise<Store> {
+  return Store.open({ dir: d, log: memoryLogger(), segmentMaxAgeMs: 50 })
+}
+
+async function put(s: Store, docs: Array<Record<string, unknown>>, index = 'logs') {
+  const rows = docs.map((body) => {
+    const r = s.prepare({ body, index }, Date.now() * 1000)
+    assert.ok(!('error' in r))
+    return r
+  })
+  return s.commit(rows, 'bulk')
+}
+
+async function count(s: Store): Promise<number> {
+  const r = await s.query(`SELECT count(*) AS n FROM ${s.source(0, Number.MAX_SAFE_INTEGER)}`)
+  return Number(r[0]!.n)
+}
+
+describe('store', () => {
+  test('restart keeps data, sequence numbers continue, partitions by UTC day', async () => {
+    const d = dir()
+    let s = await open(d)
+    const seqs = await put(s, [
+      { '@timestamp': '2026-11-20T23:59:59.999Z', log: 'a' },
+      { '@timestamp': '2026-11-21T00:00:00Z', log: 'b' },
+      { '@timestamp': '2026-11-21T10:00:00Z', log: 'c' },
+    ])
+    assert.deepEqual(seqs, [0, 1, 2])
+    await s.close()
+    assert.deepEqual(
+      readdirSync(join(d, 'parts'))
+        .filter((f) => f.endsWith('.duckdb'))
+        .sort(),
+      ['2026-11-20.duckdb', '2026-11-21.duckdb'],
+    )
+    s = await open(d)
+    assert.equal(await count(s), 3)
+    assert.equal(s.recordsTotal(), 3)
+    assert.deepEqual(await put(s, [{ log: 'd' }]), [3])
+    await s.close()
+  })
+
+  test('acknowledged rows still in the WAL are replayed once at start; a torn tail is cut', async () => {
+    const d = dir()
+    // A WAL segment as a killed server leaves it: two complete rows and a torn third.
+    mkdirSync(join(d, 'wal'), { recursive: true })
+    const f = splitRecord({ log: 'from wal' }).fields
+    const ts = Date.parse('2026-11-21T10:00:00Z') * 1000
+    writeFileSync(
+      join(d, 'wal', '000000000007.ndjson'),
+      rowLine(ts, 0, 'logs', null, f) + rowLine(ts + 1, 1, 'logs', null, f),
+    )
+    appendFileSync(join(d, 'wal', '000000000007.ndjson'), '{"ts":1795')
+    let s = await open(d)
+    assert.equal(await count(s), 2)
+    assert.deepEqual(await put(s, [{ log: 'next' }]), [2])
+    await s.close()
+    assert.equal(existsSync(join(d, 'wal', '000000000007.ndjson')), false)
+    s = await open(d)
+    assert.equal(await count(s), 3)
+    await s.close()
+  })
+
+  test('a segment already loaded (crash after commit, before delete) is not loaded twice', async () => {
+    const d = dir()
+    let s = await open(d)
+    await put(s, [{ '@timestamp': '2026-11-21T10:00:00Z', log: 'x' }])
+    await s.refresh()
+    await s.close()
+    // Re-create the segment file as if its deletion never happened: its marker is in the partition.
+    const f = splitRecord({ log: 'x' }).fields
+    writeFileSync(
+      join(d, 'wal', '000000000001.ndjson'),
+      rowLine(Date.parse('2026-11-21T10:00:00Z') * 1000, 0, 'logs', null, f),
+    )
+    s = await open(d)
+    assert.equal(await count(s), 1)
+    await s.close()
+  })
+
+  test('segment numbers are never reused after a restart (a replay would skip the new rows)', async () => {
+    const d = dir()
+    let s = await open(d)
+    await put(s, [{ log: 'first run' }])
+    await s.refresh()
+    await s.close()
+    assert.deepEqual(readdirSync(join(d, 'wal')), [])
+    s = await Store.open({ dir: d, log: memoryLogger(), segmentMaxAgeMs: 60_000 })
+    await put(s, [{ log: 'second run' }])
+    assert.deepEqual(readdirSync(join(d, 'wal')), ['000000000002.ndjson'])
+    await s.close()
+  })
+
+  test('bad timestamps are refused with the reason', async () => {
+    const s = await open(dir())
+    const r = s.prepare({ body: { '@timestamp': 'not a date' }, index: 'x' }, 0)
+    assert.ok('error' in r)
+    assert.match(r.error, /failed to parse field \[@timestamp\]/)
+    await s.close()
+  })
+
+  test('retention deletes whole partitions by age and by size, never the newest', async () => {
+    const d = dir()
+    const s = await open(d)
+    const days = ['2026-11-01', '2026-11-10', '2026-11-20', '2026-11-21']
+    for (const day of days) await put(s, [{ '@timestamp': `${day}T12:00:00Z`, log: day }])
+    await s.refresh()
+    const now = Date.parse('2026-11-21T13:00:00Z')
+    const byAge = await applyRetention(s, { maxAgeSeconds: 7 * 86400 }, now)
+    assert.deepEqual(
+      byAge.map((x) => [x.day, x.reason]),
+      [
+        ['2026-11-01', 'age'],
+        ['2026-11-10', 'age'],
+      ],
+    )
+    assert.equal(existsSync(join(d, 'parts', '2026-11-01.duckdb')), false)
+    const bySize = await applyRetention(s, { maxBytes: 1 }, now)
+    assert.deepEqual(
+      bySize.map((x) => [x.day, x.reason]),
+      [['2026-11-20', 'size']],
+    )
+    assert.deepEqual(
+      s.listPartitions().map((p) => p.day),
+      ['2026-11-21'],
+    )
+    assert.equal(await count(s), 1)
+    await s.close()
+  })
+})
+
+describe('data directory lock', () => {
+  test('refused while another live process holds it, with its pid', async () => {
+    const d = dir()
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' })
+    try {
+      writeFileSync(join(d, 'sluice.lock'), `${other.pid}\n`)
+      assert.throws(
+        () => lockDataDir(d),
+        (e: Error) => e instanceof LockedError && e.message.includes(`pid ${other.pid}`) && e.message.includes(d),
+      )
+      await assert.rejects(open(d), /in use by another sluice server/)
+    } finally {
+      other.kill('SIGKILL')
+    }
+  })
+
+  test('a stale lock (dead pid) is taken over and reported', async () => {
+    const d = dir()
+    const gone = spawn('true')
+    await new Promise((r) => gone.on('exit', r))
+    writeFileSync(join(d, 'sluice.lock'), `${gone.pid}\n`)
+    const lock = lockDataDir(d)
+    assert.equal(lock.tookOverStale, gone.pid)
+    lock.release()
+    assert.equal(existsSync(join(d, 'sluice.lock')), false)
+  })
+
+  test('a second store on the same directory in one process is refused', async () => {
+    const d = dir()
+    const s = await open(d)
+    await assert.rejects(open(d), (e: Error) => e instanceof LockedError && e.message.includes(`pid ${process.pid}`))
+    await s.close()
+    assert.equal(existsSync(join(d, 'sluice.lock')), false)
+  })
+})
