@@ -7,4 +7,5 @@ node scripts/check-node.ts
 bash scripts/ensure-system-deps.sh
 echo "== typecheck"; npx tsc -p tsconfig.json
 echo "== lint"; npx biome lint --diagnostic-level=error .
+echo "== web UI build"; npm run build --silent -w @sluice/web >/dev/null
 echo "== tests"; node scripts/run-tests.ts "$@"
