@@ -26,11 +26,17 @@ export interface Joined<T> {
 
 interface Pending<T> {
   parser: MultilineParserDef
+  /** The first record as pushed, and whether `body` is our own copy (safe to complete in place). */
+  first: LogEvent
+  owned: boolean
   group: string
   body: Body
   sec: number
   nsec: number
+  /** The pending map key (group + stream). */
   key: string
+  /** The content key whose value is joined. */
+  field: string
   buf: string
   bytes: number
   parts: number
@@ -41,12 +47,21 @@ interface Pending<T> {
 }
 
 interface Prepared {
+  event: LogEvent
+  owned: boolean
   body: Body
   sec: number
   nsec: number
   content: string
   sub: string
   pattern: string
+}
+
+/** True when the record has at most one key (a raw line pushed as `{log: line}`). */
+function onlyKey(b: Body): boolean {
+  let n = 0
+  for (const _ in b) if (++n > 1) return false
+  return true
 }
 
 export class Joiner<T = undefined> implements MultilineJoiner {
@@ -93,8 +108,9 @@ export class Joiner<T = undefined> implements MultilineJoiner {
     for (const parser of this.#parsers) {
       const prep = this.#prepare(parser, event)
       if (!prep) continue
-      const key = `${group}\u0000${prep.sub}`
-      const cur = this.#pending.get(key)
+      // fast path: nothing pending anywhere (the usual case) needs no stream key
+      const key = this.#pending.size === 0 ? '' : `${group}\u0000${prep.sub}`
+      const cur = key === '' ? undefined : this.#pending.get(key)
       if (parser.type === 'regex') {
         const rules = parser.rules!
         if (cur && cur.parser === parser && cur.rule) {
@@ -109,25 +125,38 @@ export class Joiner<T = undefined> implements MultilineJoiner {
         const start = matchStart(rules, prep.content)
         if (!start) continue
         if (cur) this.#complete(key, out)
-        const p = this.#open(parser, group, key, prep)
+        const p = this.#open(parser, group, `${group}\u0000${prep.sub}`, prep)
         this.#append(p, prep.content, token, true)
         p.rule = start
-        if (start.ends) this.#complete(key, out)
+        if (start.ends) this.#complete(p.key, out)
         return out
       }
       // endswith / equal: every record with content belongs to this parser.
+      const hit =
+        (parser.type === 'equal' ? prep.pattern === parser.matchString : prep.content.endsWith(parser.matchString!)) !==
+        parser.negate
       if (cur && cur.parser !== parser) this.#complete(key, out)
-      const p = this.#pending.get(key) ?? this.#open(parser, group, key, prep)
+      const pending = cur && cur.parser === parser ? cur : undefined
+      if (!pending && hit) {
+        // fast path: a complete line with nothing pending (CRI `F`, Docker line ending in "\n")
+        out.push({
+          event: prep.owned ? { sec: prep.sec, nsec: prep.nsec, body: prep.body } : event,
+          tokens: [token],
+          group,
+        })
+        return out
+      }
+      const p = pending ?? this.#open(parser, group, `${group}\u0000${prep.sub}`, prep)
       this.#append(p, prep.content, token, false)
-      const subject = parser.type === 'equal' ? prep.pattern : prep.content
-      const hit = parser.type === 'equal' ? subject === parser.matchString : subject.endsWith(parser.matchString!)
-      if (hit !== parser.negate) this.#complete(key, out)
+      if (hit) this.#complete(p.key, out)
       return out
     }
     // No parser takes it: what is pending in this group's ungrouped stream ends here, and the record
     // passes unchanged (as Fluent Bit flushes the last parser's buffer and emits the record as is).
-    const plain = `${group}\u0000`
-    if (this.#pending.has(plain)) this.#complete(plain, out)
+    if (this.#pending.size > 0) {
+      const plain = `${group}\u0000`
+      if (this.#pending.has(plain)) this.#complete(plain, out)
+    }
     out.push({ event, tokens: [token], group })
     return out
   }
@@ -160,6 +189,7 @@ export class Joiner<T = undefined> implements MultilineJoiner {
   #prepare(parser: MultilineParserDef, event: LogEvent): Prepared | null {
     const src = event.body
     let body = src
+    let owned = false
     let sec = event.sec
     let nsec = event.nsec
     const contentKey = parser.keyContent
@@ -174,7 +204,8 @@ export class Joiner<T = undefined> implements MultilineJoiner {
         const parsed = parser.preParse(raw)
         if (!parsed) return null
         // Other keys the source added (tail's Path_Key) stay; the parsed ones win.
-        body = { ...src, ...parsed.body }
+        body = onlyKey(src) ? parsed.body : { ...src, ...parsed.body }
+        owned = true
         if (this.#opts.keyContent && this.#opts.keyContent !== contentKey) delete body[this.#opts.keyContent]
         if (parsed.sec !== undefined) {
           sec = parsed.sec
@@ -188,6 +219,8 @@ export class Joiner<T = undefined> implements MultilineJoiner {
     const subV = parser.keyGroup ? body[parser.keyGroup] : undefined
     const patV = parser.keyPattern ? body[parser.keyPattern] : undefined
     return {
+      event,
+      owned,
       body,
       sec,
       nsec,
@@ -200,11 +233,14 @@ export class Joiner<T = undefined> implements MultilineJoiner {
   #open(parser: MultilineParserDef, group: string, key: string, prep: Prepared): Pending<T> {
     const p: Pending<T> = {
       parser,
+      first: prep.event,
+      owned: prep.owned,
       group,
       body: prep.body,
       sec: prep.sec,
       nsec: prep.nsec,
-      key: parser.preParse ? parser.keyContent : (this.#opts.keyContent ?? parser.keyContent),
+      key,
+      field: parser.preParse ? parser.keyContent : (this.#opts.keyContent ?? parser.keyContent),
       buf: '',
       bytes: 0,
       parts: 0,
@@ -247,8 +283,12 @@ export class Joiner<T = undefined> implements MultilineJoiner {
     const p = this.#pending.get(key)
     if (!p) return
     this.#pending.delete(key)
-    const body: Body = { ...p.body }
-    body[p.key] = p.buf
+    if (p.parts === 1 && !p.owned && !p.truncated) {
+      out.push({ event: p.first, tokens: p.tokens, group: p.group }) // one line, nothing joined
+      return
+    }
+    const body: Body = p.owned ? p.body : { ...p.body }
+    body[p.field] = p.buf
     out.push({ event: { sec: p.sec, nsec: p.nsec, body }, tokens: p.tokens, group: p.group })
   }
 }
