@@ -19,7 +19,10 @@ import { TimePicker } from './time-picker.tsx'
 import { useTick } from './use-async.ts'
 import { useLiveTail } from './use-live-tail.ts'
 
+// The first page is small so results appear fast; later pages are larger so scrolling to 100k rows
+// takes 20 requests, not 200.
 const PAGE = 500
+const NEXT_PAGE = 5000
 const MAX_ROWS = 100_000
 const SPLIT_SUGGESTIONS = [
   'level',
@@ -94,7 +97,7 @@ export function Explore({
   const loadMore = useCallback(() => {
     if (!results?.after || loadingMore || results.rows.length >= MAX_ROWS) return
     setLoadingMore(true)
-    api.search({ query, from, to, size: PAGE, sort, after: results.after }).then(
+    api.search({ query, from, to, size: NEXT_PAGE, sort, after: results.after }).then(
       (r) => {
         setResults((old) => (old ? { ...old, rows: old.rows.concat(cache.current.rows(r.hits)), after: r.after } : old))
         setLoadingMore(false)
@@ -204,7 +207,7 @@ export function Explore({
                   {tail.paused ? t('live.resume') : t('live.pause')}
                 </button>
               </div>
-              {tail.trimmed ? (
+              {tail.trimmed > 0 ? (
                 <p className="muted small">{t('live.trimmed', { count: nf.format(tail.rows.length) })}</p>
               ) : null}
               {tail.rows.length === 0 ? (

@@ -1,10 +1,10 @@
-// Live tail: follows /api/tail for the query. While paused, new records are kept in a pending buffer
-// and shown on resume, so pausing loses nothing; the view keeps the newest LIVE_LIMIT rows and says so
-// when older ones leave the view.
-import { useEffect, useRef, useState } from 'react'
+// Live tail: follows /api/tail for the query into a LiveBuffer (pausing keeps every new record; the
+// view holds the newest LIVE_LIMIT rows and says when older ones left it). Bursts render once per frame.
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { authHeaders } from '../lib/api.ts'
 import type { Hit } from '../lib/hit.ts'
-import { type LogRowModel, RowModelCache } from '../lib/row-model.ts'
+import { LiveBuffer } from '../lib/live-buffer.ts'
+import type { LogRowModel } from '../lib/row-model.ts'
 import { followEvents } from '../lib/sse.ts'
 
 export const LIVE_LIMIT = 100_000
@@ -13,7 +13,7 @@ export interface LiveTail {
   rows: LogRowModel[]
   pending: number
   paused: boolean
-  trimmed: boolean
+  trimmed: number
   status: 'connecting' | 'open' | 'reconnecting' | 'error'
   error: string | undefined
   pause: () => void
@@ -21,41 +21,17 @@ export interface LiveTail {
 }
 
 export function useLiveTail(enabled: boolean, query: string): LiveTail {
-  const [rows, setRows] = useState<LogRowModel[]>([])
-  const [paused, setPaused] = useState(false)
-  const [pending, setPending] = useState(0)
-  const [trimmed, setTrimmed] = useState(false)
+  const buf = useRef(new LiveBuffer(LIVE_LIMIT))
+  // Bumped whenever the buffer changes, to re-render with its current contents.
+  const [, setVersion] = useState(0)
   const [status, setStatus] = useState<LiveTail['status']>('connecting')
   const [error, setError] = useState<string | undefined>()
-  const buffer = useRef<Hit[]>([])
-  const pausedRef = useRef(false)
-  const cache = useRef(new RowModelCache())
+  const bump = useCallback(() => setVersion((v) => v + 1), [])
 
-  const flush = () => {
-    const hits = buffer.current
-    buffer.current = []
-    setPending(0)
-    if (hits.length === 0) return
-    // Newest first, like the search table's default sort.
-    const fresh = cache.current.rows(hits).reverse()
-    setRows((old) => {
-      const next = fresh.concat(old)
-      if (next.length > LIVE_LIMIT) {
-        setTrimmed(true)
-        return next.slice(0, LIVE_LIMIT)
-      }
-      return next
-    })
-  }
-
-  // flush only touches refs and state setters, so the stream is not restarted when it changes.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   useEffect(() => {
     if (!enabled) return
-    setRows([])
-    setTrimmed(false)
-    buffer.current = []
-    cache.current.clear()
+    buf.current = new LiveBuffer(LIVE_LIMIT)
+    bump()
     setStatus('connecting')
     setError(undefined)
     let raf = 0
@@ -64,18 +40,17 @@ export function useLiveTail(enabled: boolean, query: string): LiveTail {
       authHeaders(),
       (e) => {
         if (e.event !== 'hits') return
+        let hits: Hit[]
         try {
-          const hits = (JSON.parse(e.data) as { hits: Hit[] }).hits
-          buffer.current.push(...hits)
+          hits = (JSON.parse(e.data) as { hits: Hit[] }).hits
         } catch {
           return
         }
-        if (pausedRef.current) setPending(buffer.current.length)
-        else if (!raf) {
-          // Batch bursts into one render per frame.
+        buf.current.push(hits)
+        if (!raf) {
           raf = requestAnimationFrame(() => {
             raf = 0
-            if (!pausedRef.current) flush()
+            bump()
           })
         }
       },
@@ -88,23 +63,23 @@ export function useLiveTail(enabled: boolean, query: string): LiveTail {
       handle.close()
       cancelAnimationFrame(raf)
     }
-  }, [enabled, query])
+  }, [enabled, query, bump])
 
+  const b = buf.current
   return {
-    rows,
-    pending,
-    paused,
-    trimmed,
+    rows: b.rows,
+    pending: b.pending,
+    paused: b.paused,
+    trimmed: b.trimmed,
     status,
     error,
     pause: () => {
-      pausedRef.current = true
-      setPaused(true)
+      b.pause()
+      bump()
     },
     resume: () => {
-      pausedRef.current = false
-      setPaused(false)
-      flush()
+      b.resume()
+      bump()
     },
   }
 }
