@@ -35,7 +35,9 @@ const piece = fc.constantFrom(
   '@SET',
   '@X',
   '# c',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Fluent Bit's variable syntax
   '${A}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Fluent Bit's variable syntax
   '${A:-b}',
   '${',
   'apiVersion: v1',
