@@ -143,3 +143,32 @@ test('es with AWS_Auth signs bulk requests with SigV4 (host without port, region
     await fake.close()
   }
 })
+
+test('es with AWS_Auth: a refused signature is an error naming the role and access key id, not the secret', async () => {
+  process.env.AWS_ACCESS_KEY_ID = 'AKIABASE'
+  process.env.AWS_SECRET_ACCESS_KEY = 'base-secret'
+  const fake = await startFakeEs({ flavor: 'opensearch', auth: { users: { nobody: 'x' } } })
+  try {
+    const es = esOutputs.find((p) => p.name === 'opensearch')!
+    const h = await startOutput(es, {
+      host: '127.0.0.1',
+      port: String(fake.port),
+      aws_auth: 'on',
+      aws_region: 'us-east-1',
+      aws_role_arn: 'arn:aws:iam::111122223333:role/writer',
+      aws_sts_endpoint: stsUrl,
+      suppress_type_name: 'on',
+    })
+    const r = await h.flush(sampleEvents(1), 'kube')
+    assert.equal(r.kind, 'error')
+    const reason = r.kind === 'error' ? r.reason : ''
+    assert.match(
+      reason,
+      /authentication failed with AWS credentials: assumed role arn:aws:iam::111122223333:role\/writer, access key id ASIAROLE/,
+    )
+    assert.doesNotMatch(reason, /secret/)
+    await h.stop()
+  } finally {
+    await fake.close()
+  }
+})

@@ -17,6 +17,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 
@@ -28,6 +29,8 @@ export interface FakeEsOptions {
   readonly auth?: { readonly users?: Record<string, string>; readonly apiKeys?: Record<string, string> }
   /** http.max_content_length: larger request bodies get 413 (Elasticsearch's default is 100mb). */
   readonly maxContentLength?: number
+  /** Serve HTTPS with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer }
 }
 
 export type Fault =
@@ -460,7 +463,7 @@ export async function startFakeEs(opts: FakeEsOptions = {}): Promise<FakeEs> {
     return Buffer.concat(chunks)
   }
 
-  const server: Server = createServer(async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const url = new URL(req.url ?? '/', 'http://fake')
       let raw = await readBody(req)
@@ -559,9 +562,10 @@ export async function startFakeEs(opts: FakeEsOptions = {}): Promise<FakeEs> {
     } catch (err) {
       send(res, 500, errorBody(500, 'fake_es_exception', (err as Error).message))
     }
-  })
+  }
+  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
-  Object.assign(state, { url: `http://127.0.0.1:${port}`, port })
+  Object.assign(state, { url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`, port })
   return state
 }
