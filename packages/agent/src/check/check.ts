@@ -6,8 +6,8 @@
 import type { LoadedConfig, Section } from '@sluice/core/config/model.ts'
 import type { Diagnostic } from '@sluice/core/diagnostics.ts'
 import {
-  closest,
   type ConfigEntry,
+  closest,
   lookupOption,
   type OptionTable,
   parseSize,

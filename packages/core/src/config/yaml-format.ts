@@ -10,11 +10,11 @@ import {
   isScalar,
   isSeq,
   LineCounter,
-  type Node as YamlNode,
   type Pair,
   parseDocument,
   type Scalar,
   type YAMLMap,
+  type Node as YamlNode,
 } from 'yaml'
 import type { SourceLocation } from '../diagnostics.ts'
 import { type IncludeFn, UNSUPPORTED_SECTIONS } from './classic.ts'
