@@ -76,6 +76,7 @@ export class Tailer {
   private loop: Promise<void> | undefined
   private exitRequested = false
   private outstanding = 0
+  private resumeHooked = false
 
   constructor(cfg: TailerConfig, ctx: InputContext, db: OffsetDb | undefined, metrics: TailMetrics) {
     this.cfg = cfg
@@ -152,7 +153,13 @@ export class Tailer {
       const wakeAt = Math.min(nextScan, nextCheck, this.cfg.multiline ? nextMultiline : Number.POSITIVE_INFINITY)
       if (this.ctx.paused) {
         // Backpressure: read nothing until resumed; keep checking rotations meanwhile.
-        void this.ctx.whenResumed().then(() => this.wake())
+        if (!this.resumeHooked) {
+          this.resumeHooked = true
+          void this.ctx.whenResumed().then(() => {
+            this.resumeHooked = false
+            this.wake()
+          })
+        }
         await this.sleep(wakeAt - Date.now())
         continue
       }
@@ -403,8 +410,8 @@ export class Tailer {
     if (own.size < f.readPos) {
       await this.restart(f, `file truncated: ${f.path} is ${own.size} bytes, was read to ${f.readPos}`, own.size)
     } else if (deep && f.fp.len > 0) {
-      const now = await fingerprint(f.fh, own.size, f.fp.len)
-      if (now.hash !== f.fp.hash) {
+      const head = await fingerprint(f.fh, own.size, f.fp.len)
+      if (head.hash !== f.fp.hash) {
         await this.restart(f, `file rewritten in place: ${f.path} no longer starts with the same bytes`, own.size)
       }
     }
@@ -451,10 +458,12 @@ export class Tailer {
     const size = (await f.fh.stat()).size
     const rest = size - f.readPos
     if (rest <= 0 || f.skipping || rest > this.cfg.line.maxLine) return
-    const tmp = Buffer.allocUnsafe(rest + 1)
+    // Read the rest and end it with a newline (in UTF-16, the code unit U+000A).
+    const nl = f.utf16 === 'le' ? [10, 0] : f.utf16 === 'be' ? [0, 10] : [10]
+    const tmp = Buffer.allocUnsafe(rest + nl.length)
     const { bytesRead } = await f.fh.read(tmp, 0, rest, f.readPos)
-    tmp[bytesRead] = 10
-    const r = splitChunk(f, tmp, bytesRead + 1, this.cfg.line)
+    tmp.set(nl, bytesRead)
+    const r = splitChunk(f, tmp, bytesRead + nl.length, this.cfg.line)
     f.readPos += bytesRead
     this.ctx.log.debug(`${f.path}: last line had no newline; emitted as is (${bytesRead} bytes) before closing`)
     this.deliver(f, r.events)
