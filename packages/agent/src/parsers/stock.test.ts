@@ -221,12 +221,17 @@ const EXPECTED: Record<string, unknown> = {
   },
 }
 
+// Syslog's `%b %d %H:%M:%S` has no year: the current one is used.
+const YEARLESS = new Set(['syslog-rfc3164', 'syslog-rfc3164-local', 'syslog'])
+
 describe('stock parsers on sample lines', () => {
   const { registry } = createParserRegistry([])
+  const thisYear = Date.UTC(new Date().getUTCFullYear(), 10, 22, 7, 30) / 1000
   for (const [name, line] of Object.entries(SAMPLES)) {
     it(name, () => {
       const r = registry.get(name)!.parse(line)
-      assert.deepEqual(r, EXPECTED[name])
+      const want = EXPECTED[name] as { sec?: number }
+      assert.deepEqual(r, YEARLESS.has(name) ? { ...want, sec: thisYear } : want)
       // Key order is part of the output (JSON, msgpack print).
       assert.deepEqual(Object.keys(r!.body), Object.keys((EXPECTED[name] as { body: object }).body))
     })
