@@ -81,10 +81,17 @@ function fromSection(
       })
       return undefined
     }
-    const name = values.parser
+    if (!parsers) {
+      diagnostics.push({
+        severity: 'warning',
+        ...at,
+        instance,
+        option: 'parser',
+        message: `parser '${values.parser}' cannot be resolved: the multiline registry was built without the parser registry (records will not match this multiline parser)`,
+      })
+    }
     preParse = (text) => {
-      const parser = p ?? parsers?.get(name)
-      const r = parser?.parse(text)
+      const r = p?.parse(text)
       return r ? { body: r.body, sec: r.sec, nsec: r.nsec } : null
     }
   }
@@ -119,8 +126,8 @@ function fromSection(
 }
 
 /**
- * `parsers` resolves the `parser` option of custom sections (optional so that the registry can be
- * built before the parser registry; the name is then looked up lazily at first use).
+ * `parsers` resolves the `parser` option of custom sections; pass the parser registry whenever a
+ * config may have one (without it such sections get a warning and never match).
  */
 export function createMultilineRegistry(
   sections: readonly Section[],

@@ -336,3 +336,43 @@ describe('custom [MULTILINE_PARSER]', () => {
     assert.throws(() => registry.create(['jav']), /unknown multiline parser 'jav'/)
   })
 })
+
+describe('custom parser with a pre-parser', () => {
+  test('the [PARSER] named by `parser` is applied first, then the rules match key_content', () => {
+    const section = {
+      kind: 'multiline_parser' as const,
+      loc: { file: 'p.conf', line: 1 },
+      entries: [
+        { key: 'name', value: 'json-java' },
+        { key: 'parser', value: 'json' },
+        { key: 'key_content', value: 'message' },
+      ],
+      rules: [
+        { state: 'start_state', regex: '/Exception/', next: 'cont' },
+        { state: 'cont', regex: '/^\\s+at /', next: 'cont' },
+      ],
+    }
+    const json = {
+      name: 'json',
+      format: 'json',
+      parse: (t: string) => {
+        try {
+          return { body: JSON.parse(t) as Record<string, unknown> }
+        } catch {
+          return null
+        }
+      },
+    }
+    const { registry: r, diagnostics } = createMultilineRegistry([section], { get: () => json, names: () => ['json'] })
+    assert.deepEqual(diagnostics, [])
+    const j = r.create(['json-java']) as Joiner
+    const out = pushAll(j, [
+      JSON.stringify({ message: 'java.lang.Exception: x', level: 'error' }),
+      JSON.stringify({ message: '    at a.b(C.java:1)', level: 'error' }),
+    ])
+    assert.deepEqual(out, [])
+    assert.deepEqual(j.flushAll()[0]!.body, { message: 'java.lang.Exception: x\n    at a.b(C.java:1)', level: 'error' })
+    const { diagnostics: d2 } = createMultilineRegistry([section])
+    assert.match(d2[0]!.message, /cannot be resolved/)
+  })
+})

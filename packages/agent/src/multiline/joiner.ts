@@ -199,7 +199,10 @@ export class Joiner<T = undefined> implements MultilineJoiner {
         (parser.keyGroup === undefined || typeof src[parser.keyGroup] === 'string') &&
         (parser.keyPattern === undefined || typeof src[parser.keyPattern] === 'string')
       if (!already) {
-        const raw = src[this.#opts.keyContent ?? contentKey]
+        let raw = src[this.#opts.keyContent ?? contentKey]
+        // A raw line from tail (`{log: line}`) is text to parse whatever key_content names (Fluent
+        // Bit's text mode); a structured record is parsed from its key_content (map mode).
+        if (typeof raw !== 'string' && onlyKey(src)) raw = src.log
         if (typeof raw !== 'string') return null
         const parsed = parser.preParse(raw)
         if (!parsed) return null
