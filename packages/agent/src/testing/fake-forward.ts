@@ -3,6 +3,7 @@
 // Failure injection: drop the connection instead of acknowledging the next N chunks.
 
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
@@ -22,6 +23,10 @@ export interface FakeForwardOptions {
   readonly hostname?: string
   /** user_auth: name → password. */
   readonly users?: Record<string, string>
+  /** Serve TLS with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer }
+  /** Listen on this Unix socket instead of a TCP port. */
+  readonly path?: string
 }
 
 export interface FakeForward {
@@ -112,15 +117,16 @@ export async function startFakeForward(o: FakeForwardOptions = {}): Promise<Fake
     }
   }
 
-  const server: Server = createServer((s) => {
+  const onSocket = (s: Socket) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
     s.on('error', () => undefined)
     serve(s).catch(() => s.destroy())
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  }
+  const server: Server = o.tls ? createTlsServer(o.tls, onSocket) : createServer(onSocket)
+  await new Promise<void>((r) => (o.path ? server.listen(o.path, r) : server.listen(0, '127.0.0.1', r)))
   return {
-    port: (server.address() as AddressInfo).port,
+    port: o.path ? 0 : (server.address() as AddressInfo).port,
     records,
     options,
     handshakes,

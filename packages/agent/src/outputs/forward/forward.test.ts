@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { decode, decodeMulti, ExtData } from '@msgpack/msgpack'
 import { gunzipSync } from 'node:zlib'
@@ -161,4 +165,42 @@ test('forward output: nothing listening is a retry with the address in the reaso
   assert.equal(r.kind, 'retry')
   assert.match(r.kind === 'retry' ? r.reason : '', new RegExp(`cannot connect to 127.0.0.1:${port}`))
   await h.stop()
+})
+
+test('forward output: Secure Forward over TLS with a shared key, verified with tls.ca_file', async () => {
+  const dir = join(import.meta.dirname, '../../testing/testdata')
+  const fake = await startFakeForward({
+    sharedKey: 'k',
+    tls: { cert: readFileSync(join(dir, 'localhost-cert.pem')), key: readFileSync(join(dir, 'localhost-key.pem')) },
+  })
+  try {
+    const h = await startOutput(forwardOutput, {
+      host: '127.0.0.1',
+      port: String(fake.port),
+      tls: 'on',
+      'tls.ca_file': join(dir, 'localhost-cert.pem'),
+      shared_key: 'k',
+      require_ack_response: 'on',
+    })
+    assert.equal((await h.flush(events, 'app')).kind, 'ok')
+    assert.equal(fake.records.length, 3)
+    await h.stop()
+  } finally {
+    await fake.close()
+  }
+})
+
+test('forward output: Unix_Path', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-fwd-'))
+  const path = join(dir, 'fwd.sock')
+  const fake = await startFakeForward({ path })
+  try {
+    const h = await startOutput(forwardOutput, { unix_path: path, require_ack_response: 'on' })
+    assert.equal((await h.flush(events, 'app')).kind, 'ok')
+    assert.equal(fake.records.length, 3)
+    await h.stop()
+  } finally {
+    await fake.close()
+    await rm(dir, { recursive: true, force: true })
+  }
 })
