@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Section } from '@sluice/core/config/model.ts'
-import { criSplitter } from './cri-fast-path.ts'
+import { criSplitter, looksLikeCriLine } from './cri-fast-path.ts'
 import { createParserRegistry } from './index.ts'
 
 function registryOf(parsers: Record<string, Record<string, string>>) {
@@ -33,6 +33,13 @@ describe('CRI fast path', () => {
       undefined,
     )
     assert.equal(criSplitter('^(?<time>[^ ]+) (?<message>.*)$', ['time', 'message']), undefined)
+  })
+
+  it('recognises CRI lines (to warn when a docker parser reads containerd files)', () => {
+    assert.equal(looksLikeCriLine('2026-11-22T07:30:00.123456789Z stdout F hello'), true)
+    assert.equal(looksLikeCriLine('2026-11-22T16:30:00+09:00 stderr P part'), true)
+    assert.equal(looksLikeCriLine('{"log":"hello\\n","stream":"stdout","time":"2026-11-22T07:30:00Z"}'), false)
+    assert.equal(looksLikeCriLine('2026-11-22 07:30:00 INFO hello'), false)
   })
 
   for (const [label, logtag, message] of [

@@ -49,3 +49,12 @@ export function criSplitter(
     return true
   }
 }
+
+/**
+ * True when `text` has the shape of a CRI log line (`<RFC 3339 time> stdout|stderr P|F …`). For a
+ * warning when a json/docker parser meets containerd/CRI-O files (seed 004's "Parser docker on a
+ * containerd node" problem), where Fluent Bit silently keeps the raw line.
+ */
+export function looksLikeCriLine(text: string): boolean {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) [PF] /.test(text)
+}
