@@ -39,6 +39,7 @@ describe('kqlToEs', () => {
       'kubernetes.labels.*:web',
       should({ multi_match: { type: 'best_fields', query: 'web', fields: ['kubernetes.labels.*'], lenient: true } }),
     ],
+    ['http.*.status >= 500', should({ query_string: { fields: ['http.*.status'], query: '>=500' } })],
     [
       'a and b',
       {

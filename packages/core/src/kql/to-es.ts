@@ -6,7 +6,8 @@
 // Unquoted numbers and true/false become JSON numbers and booleans, as Kibana's grammar makes them.
 //
 // Without a data view Kibana cannot expand a wildcard field name (`kubernetes.labels.*:web`); here it
-// becomes a `multi_match` (or `query_string`) over that field pattern, which Elasticsearch expands.
+// becomes a `multi_match` (or `query_string`, also for ranges) over that field pattern, which
+// Elasticsearch expands.
 // Pure: no I/O, no state.
 
 import type { KqlField, KqlNode, KqlValue } from './ast.ts'
@@ -30,6 +31,13 @@ function compile(n: KqlNode, prefix: string): EsQuery {
     case 'exists':
       return should({ exists: { field: prefix + n.field.name } })
     case 'range':
+      if (n.field.wildcard) {
+        // `range` takes one concrete field; query_string's `>=x` syntax takes a field pattern.
+        const op = { lt: '<', lte: '<=', gt: '>', gte: '>=' }[n.op]
+        return should({
+          query_string: { fields: [prefix + n.field.name], query: `${op}${wildcardQueryString([n.value])}` },
+        })
+      }
       return should({ range: { [prefix + n.field.name]: { [n.op]: literalValue(n.value) } } })
     case 'nested': {
       const path = prefix + n.path
