@@ -58,6 +58,8 @@ export function readConfigMaps(text: string, file: string, diagnostics: Diagnost
 const TOP_KEYS = /^(apiVersion|kind|metadata|binaryData|immutable|data):/
 const BLOCK_KEY = /^\s*([A-Za-z0-9._-]+):\s*[|>][-+]?\d*\s*$/
 const QUOTED_KEY = /^\s*([A-Za-z0-9._-]+):\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)')\s*$/
+/** Unquoted one-word values are taken as keys only for the flags ConfigMaps are known to carry. */
+const FLAG_KEY = /^\s*(flb_log_cw):\s*([A-Za-z0-9._-]+)\s*$/
 
 /** Line-by-line recovery of ConfigMaps whose indentation was lost. */
 export function recoverByLine(text: string): ConfigMapDoc[] {
@@ -119,6 +121,12 @@ function recoverDoc(lines: readonly string[], from: number, to: number): ConfigM
     if (quoted) {
       finish()
       data.set(quoted[1]!, quoted[2] !== undefined ? quoted[2].replace(/\\(.)/g, '$1') : quoted[3]!.replace(/''/g, "'"))
+      continue
+    }
+    const flag = FLAG_KEY.exec(l)
+    if (flag) {
+      finish()
+      data.set(flag[1]!, flag[2]!)
       continue
     }
     if (key !== undefined) body.push(l)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -510,6 +510,27 @@ describe('ConfigMap manifests', () => {
     assert.deepEqual(none.diagnostics.map(diag), [
       `error ${p}:1 no ConfigMap has a data key fluent-bit.conf or fluent-bit.yaml or fluent-bit.yml (found: x: agent.yaml); name the entry key with --entry`,
     ])
+  })
+
+  test('seed 001 with its indentation lost loads the same as the original', async () => {
+    const original = await readFile(join(testdata, 'seed-001-aws-logging.yaml'), 'utf8')
+    const flat = original
+      .split('\n')
+      .map((l) => l.trimStart())
+      .join('\n')
+      .replace('flb_log_cw: "true"', 'flb_log_cw: true')
+    const p = await write('fargate-flat/cm.yaml', flat)
+    const a = await loadConfig(join(testdata, 'seed-001-aws-logging.yaml'), { env: {} })
+    const b = await loadConfig(p, { env: {} })
+    const shape = (c: LoadedConfig) => [
+      c.entry,
+      c.files,
+      ...[c.inputs, c.filters, c.outputs, c.parsers].map((l) => l.map(kv)),
+    ]
+    assert.deepEqual(shape(b), shape(a))
+    assert.equal(b.virtualFiles.get('flb_log_cw'), 'true')
+    assert.match(b.diagnostics[0]!.message, /not valid YAML.*recovered 4 data keys/)
+    assert.equal(b.diagnostics.filter((d) => d.severity === 'error').length, 0)
   })
 
   test('Fargate: sections other than [FILTER]/[OUTPUT] and a missing output.conf are errors', async () => {
