@@ -116,16 +116,28 @@ describe('http formatter', () => {
     assert.equal(r.contentType, 'application/msgpack')
     assert.equal([...decodeMulti(r.body as Buffer)].length, 1)
   })
-  it('gelf maps the special keys, prefixes the others and refuses records without a short message', () => {
-    const ok = ev(1795332600, 123456789, { short_message: 'boom', host: 'node-1', level: '3', k8s: { pod: 'p' } })
+  it('gelf: record order, mapped keys, flattened maps, booleans as strings, refused records', () => {
+    const ok = ev(1795332600, 123456789, {
+      host: 'node-1',
+      short_message: 'boom',
+      level: 'err',
+      ok: true,
+      gone: null,
+      id: 'x',
+      'a b': 1.5,
+      k8s: { pod: 'p', labels: { app: 'web' } },
+      tags: ['x', 2],
+    })
     const r = formatHttpBody([ok, E2], { ...cfg, format: 'gelf' })
     assert.equal(
       r.body,
-      '{"version":"1.1","host":"node-1","short_message":"boom","timestamp":1795332600.123,"level":3,"_k8s_pod":"p"}\n',
+      '{"version":"1.1", "host":"node-1", "short_message":"boom", "level":3, "_ok":"true", "_a_b":1.500000, ' +
+        '"_k8s_pod":"p", "_k8s_labels_app":"web", "_tags":"x, 2", "timestamp":1795332600.123}\n',
     )
     assert.equal(r.rejected.length, 1)
     assert.match(r.rejected[0]!.reason, /short_message/)
   })
+
   it('headers: auth, tag, duplicates allowed or replaced', () => {
     const base = { contentType: 'application/json', gzip: true, user: 'u', passwd: 'p', tag: 't.1', headerTag: 'X-Tag' }
     const headers = [
