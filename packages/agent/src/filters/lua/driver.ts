@@ -231,5 +231,10 @@ end
 `
 }
 
-/** Defines Fluent Bit's `flb_null` sentinel before the user's script runs. */
-export const PRELUDE = `flb_null = setmetatable({}, { __name = 'flb_null', __tostring = function() return 'flb_null' end })`
+/**
+ * Defines Fluent Bit's `flb_null` sentinel before the user's script runs, and the Lua 5.1 names
+ * scripts written for Fluent Bit's LuaJIT commonly use (`unpack`, `loadstring`).
+ */
+export const PRELUDE = `unpack = unpack or table.unpack
+loadstring = loadstring or load
+flb_null = setmetatable({}, { __name = 'flb_null', __tostring = function() return 'flb_null' end })`

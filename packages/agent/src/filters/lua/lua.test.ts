@@ -153,6 +153,13 @@ describe('lua', () => {
     )
   })
 
+  test('Lua 5.1 names used by LuaJIT scripts are there (unpack, loadstring)', async () => {
+    const h = await withCode(
+      "function f(tag, ts, r) local a, b = unpack({1, 2}); r.s = a + b + loadstring('return 3')(); return 2, ts, r end",
+    )
+    assert.deepEqual(await h.bodies([{}]), [{ s: 6 }])
+  })
+
   test('an empty record and an empty batch', async () => {
     const h = await withCode('function f(tag, ts, r) r.x = 1; return 2, ts, r end')
     assert.deepEqual(await h.bodies([{}]), [{ x: 1 }])
