@@ -3,7 +3,7 @@
 // No network, no clock except the `nowSec` argument, so it is table-tested (STYLE.md §9, after
 // fluent-bit/plugins/out_es/es.c `elasticsearch_format` and its test_formatter).
 
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { compileAccessor, compileTemplate, type Template } from './record-accessor.ts'
 import { strftimeUtc } from './strftime.ts'
@@ -30,6 +30,8 @@ export interface FormatConfig {
   readonly writeOperation: WriteOperation
   readonly replaceDots: boolean
   readonly currentTimeIndex: boolean
+  /** Memo of the last strftime results (records of a batch share their second and their day). */
+  readonly memo: { tkSec: number; tkBase: string; dateSec: number; date: string; actionIndex: string; action: string }
 }
 
 /** The option values the formatter reads, in the option table's spelling. */
@@ -77,6 +79,7 @@ export function formatConfig(o: FormatOptions): FormatConfig {
     writeOperation: o.write_operation ?? 'create',
     replaceDots: o.replace_dots ?? false,
     currentTimeIndex: o.current_time_index ?? false,
+    memo: { tkSec: Number.NaN, tkBase: '', dateSec: Number.NaN, date: '', actionIndex: '', action: '' },
   }
 }
 
@@ -86,8 +89,6 @@ export interface BulkItem {
   readonly action: 'create' | 'index' | 'update'
   readonly index: string
   readonly id?: string
-  /** The document as sent (time key and tag added, dots replaced). */
-  readonly doc: Record<string, unknown>
   /** Action line and source line, each ending in `\n`. Empty when `invalid` is set. */
   readonly payload: string
   /** Why this record cannot be sent at all (it is dead-lettered with this reason). */
@@ -100,20 +101,27 @@ export interface BulkItem {
  * a retry, a split or a restart gets the same id, so `create` answers 409 instead of duplicating it.
  * Two records identical in tag, time to the nanosecond and content share an id (one is kept).
  */
-export function documentId(tag: string, e: LogEvent): string {
-  const h = createHash('sha256')
-    .update(tag)
-    .update('\0')
-    .update(`${e.sec}.${e.nsec}`)
-    .update('\0')
-    .update(JSON.stringify(e.body, jsonReplacer))
-    .digest('hex')
+export function documentId(tag: string, e: LogEvent, bodyJson = JSON.stringify(e.body, jsonReplacer)): string {
+  // one-shot hash of one string: several times faster than createHash().update()… per record
+  const h = hash('sha256', `${tag}\0${e.sec}.${e.nsec}\0${bodyJson}`)
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
 }
 
 /** Time_Key's value: strftime(Time_Key_Format) in UTC, then `.mmm` or `.nnnnnnnnn`, then `Z` (as Fluent Bit). */
-export function formatTimeKey(cfg: Pick<FormatConfig, 'timeKeyFormat' | 'timeKeyNanos'>, e: LogEvent): string {
-  const base = strftimeUtc(cfg.timeKeyFormat, e.sec)
+export function formatTimeKey(
+  cfg: Pick<FormatConfig, 'timeKeyFormat' | 'timeKeyNanos'> & Partial<Pick<FormatConfig, 'memo'>>,
+  e: LogEvent,
+): string {
+  let base: string
+  const m = cfg.memo
+  if (m && m.tkSec === e.sec) base = m.tkBase
+  else {
+    base = strftimeUtc(cfg.timeKeyFormat, e.sec)
+    if (m) {
+      m.tkSec = e.sec
+      m.tkBase = base
+    }
+  }
   const frac = cfg.timeKeyNanos
     ? String(e.nsec).padStart(9, '0')
     : String(Math.floor(e.nsec / 1_000_000)).padStart(3, '0')
@@ -129,7 +137,12 @@ export function indexFor(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: nu
       if (v !== undefined && v !== '') prefix = v.slice(0, 128) // Fluent Bit caps the key's value at 128 bytes
     }
     const t = cfg.currentTimeIndex ? nowSec : e.sec
-    return `${prefix}${cfg.logstashPrefixSeparator}${strftimeUtc(cfg.logstashDateformat, t)}`
+    const m = cfg.memo
+    if (m.dateSec !== t) {
+      m.date = strftimeUtc(cfg.logstashDateformat, t)
+      m.dateSec = t
+    }
+    return `${prefix}${cfg.logstashPrefixSeparator}${m.date}`
   }
   if (cfg.targetIndex) {
     const v = cfg.targetIndex.render(e.body, tag)
@@ -163,58 +176,82 @@ export function jsonReplacer(_k: string, v: unknown): unknown {
   return v
 }
 
-/** Formats one record. Never throws: a record that cannot be sent carries `invalid`. */
-export function formatItem(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: number): BulkItem {
-  const index = indexFor(cfg, e, tag, nowSec)
-  // Time key first, then the tag, then the record (Fluent Bit's order). A record that already has the
-  // field keeps its own value: Fluent Bit would send the key twice, which Elasticsearch rejects.
+/**
+ * The document as sent: Time_Key first, then the tag (Include_Tag_Key), then the record (Fluent Bit's
+ * order), dots replaced with Replace_Dots. A record that already has the time key or tag key keeps its
+ * own value: Fluent Bit would send the key twice, which Elasticsearch rejects.
+ */
+export function buildDoc(cfg: FormatConfig, e: LogEvent, tag: string): Record<string, unknown> {
   const doc: Record<string, unknown> = {}
   if (!(cfg.timeKey in e.body)) doc[cfg.timeKey] = formatTimeKey(cfg, e)
   if (cfg.includeTagKey && !(cfg.tagKey in e.body)) doc[cfg.tagKey] = tag
-  const body = cfg.replaceDots ? (replaceDotsDeep(e.body) as Record<string, unknown>) : e.body
-  Object.assign(doc, body)
+  return Object.assign(doc, cfg.replaceDots ? (replaceDotsDeep(e.body) as Record<string, unknown>) : e.body)
+}
 
-  let id: string | undefined
-  if (cfg.idKey) {
-    id = cfg.idKey.render(e.body, tag)
-  } else if (cfg.generateId) {
-    id = documentId(tag, e)
-  }
-  const action = cfg.writeOperation === 'upsert' ? 'update' : cfg.writeOperation
-  if (id === undefined && action === 'update') {
-    return {
-      event: e,
-      action,
-      index,
-      doc,
-      payload: '',
-      invalid: `${cfg.writeOperation} needs an _id but Id_Key found no value in the record`,
-    }
-  }
-  const meta: Record<string, string> = { _index: index }
-  if (!cfg.suppressTypeName) meta._type = cfg.type
-  if (id !== undefined) meta._id = id
-  let source: string
+function stringify(v: unknown): string {
+  // fast path without a replacer; the replacer only for what JSON.stringify cannot do alone (bigint)
+  // or does wrong (binary as {"0":…})
   try {
-    const d = JSON.stringify(doc, jsonReplacer)
-    source =
-      cfg.writeOperation === 'update'
-        ? `{"doc":${d}}`
-        : cfg.writeOperation === 'upsert'
-          ? `{"doc_as_upsert":true,"doc":${d}}`
-          : d
+    const s = JSON.stringify(v)
+    if (!s.includes('{"0":')) return s
+  } catch (err) {
+    if (!(err instanceof TypeError) || !/BigInt/i.test(err.message)) throw err
+  }
+  return JSON.stringify(v, jsonReplacer)
+}
+
+/** Formats one record. Never throws: a record that cannot be sent carries `invalid`. */
+export function formatItem(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: number): BulkItem {
+  const index = indexFor(cfg, e, tag, nowSec)
+  const action = cfg.writeOperation === 'upsert' ? 'update' : cfg.writeOperation
+  const body = cfg.replaceDots ? (replaceDotsDeep(e.body) as Record<string, unknown>) : e.body
+  let bodyJson: string
+  try {
+    bodyJson = stringify(body)
   } catch (err) {
     return {
       event: e,
       action,
       index,
-      id,
-      doc,
       payload: '',
       invalid: `cannot serialize record as JSON: ${(err as Error).message}`,
     }
   }
-  return { event: e, action, index, id, doc, payload: `${JSON.stringify({ [action]: meta })}\n${source}\n` }
+  let id: string | undefined
+  if (cfg.idKey) id = cfg.idKey.render(e.body, tag)
+  else if (cfg.generateId) id = documentId(tag, e, cfg.replaceDots ? stringify(e.body) : bodyJson)
+  if (id === undefined && action === 'update') {
+    return {
+      event: e,
+      action,
+      index,
+      payload: '',
+      invalid: `${cfg.writeOperation} needs an _id but Id_Key found no value in the record`,
+    }
+  }
+  // fast path: build the source line as a string instead of copying the record into a new object
+  let head = ''
+  if (!(cfg.timeKey in e.body)) head += `${JSON.stringify(cfg.timeKey)}:"${formatTimeKey(cfg, e)}"`
+  if (cfg.includeTagKey && !(cfg.tagKey in e.body))
+    head += `${head ? ',' : ''}${JSON.stringify(cfg.tagKey)}:${JSON.stringify(tag)}`
+  const d = head === '' ? bodyJson : bodyJson === '{}' ? `{${head}}` : `{${head},${bodyJson.slice(1)}`
+  const source =
+    cfg.writeOperation === 'update'
+      ? `{"doc":${d}}`
+      : cfg.writeOperation === 'upsert'
+        ? `{"doc_as_upsert":true,"doc":${d}}`
+        : d
+  let actionLine: string
+  const m = cfg.memo
+  if (id === undefined && m.actionIndex === index && m.action !== '') actionLine = m.action
+  else {
+    actionLine = `{"${action}":{"_index":${JSON.stringify(index)}${cfg.suppressTypeName ? '' : `,"_type":${JSON.stringify(cfg.type)}`}${id === undefined ? '' : `,"_id":${JSON.stringify(id)}`}}}`
+    if (id === undefined) {
+      m.actionIndex = index
+      m.action = actionLine
+    }
+  }
+  return { event: e, action, index, id, payload: `${actionLine}\n${source}\n` }
 }
 
 /** Formats a batch into bulk items (one per record, in order). */

@@ -10,7 +10,7 @@ import { createDeadLetterWriter, type DeadLetterWriter } from '../../dlq/writer.
 import { defineOutput, type OutputContext } from '../../plugin.ts'
 import { parseCloudId, staticAuth } from './auth.ts'
 import { type DeadLetter, type DeliverContext, deliver } from './deliver.ts'
-import { bulkBody, type FormatConfig, formatConfig, formatItems, jsonReplacer } from './format.ts'
+import { buildDoc, bulkBody, type FormatConfig, formatConfig, formatItems, jsonReplacer } from './format.ts'
 import { indexPatterns, installTemplate } from './index-template.ts'
 import { esOptions } from './options.ts'
 import { createSender, type Sender } from './sender.ts'
@@ -37,7 +37,7 @@ function normalizePrefix(path: string | undefined): string {
   return p === '' ? '' : p.startsWith('/') ? p : `/${p}`
 }
 
-function deadLetterSink(writer: DeadLetterWriter | undefined, ctx: OutputContext) {
+function deadLetterSink(writer: DeadLetterWriter | undefined, ctx: OutputContext, cfg: FormatConfig) {
   return async (tag: string, letters: readonly DeadLetter[]) => {
     const at = new Date().toISOString()
     const entries: DeadLetterEntry[] = letters.map((l) => ({
@@ -52,7 +52,7 @@ function deadLetterSink(writer: DeadLetterWriter | undefined, ctx: OutputContext
       action: l.item.action,
       id: l.item.id,
       record: { sec: l.item.event.sec, nsec: l.item.event.nsec, body: l.item.event.body },
-      doc: l.item.doc,
+      doc: buildDoc(cfg, l.item.event, tag),
     }))
     // One log line per distinct reason, with the count: every refusal is on record.
     const byReason = new Map<string, number>()
@@ -178,7 +178,7 @@ export function makeEsOutput(name: 'es' | 'opensearch', description: string) {
         bulkPath,
         log: ctx.log,
         describeCredentials: () => (o.aws_auth ? describeAwsCredentials(credOpts, lastKeyId) : auth.describe),
-        deadLetter: deadLetterSink(writer, ctx),
+        deadLetter: deadLetterSink(writer, ctx, cfg),
         items: ctx.metrics.counter(
           'sluice_es_records_total',
           'Records by bulk outcome: delivered, duplicate, retried, dead_lettered, unconfirmed_retry.',
