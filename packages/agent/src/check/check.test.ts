@@ -106,6 +106,11 @@ const deps: CheckDeps = {
   multilineParserNames: ['docker', 'cri', 'java'],
 }
 
+const NO_DB =
+  'no DB: file offsets live in memory only, so after a restart or an upgrade of the agent the lines written while it ' +
+  'was down are skipped (new files are read from their end) — or, with Read_From_Head On, every file is read again. ' +
+  'Set DB to a file on the node, e.g. `DB /var/log/flb_kube.db` as seeds 000 and 001 do'
+
 function lines(ds: readonly Diagnostic[]): string[] {
   return ds.map(formatDiagnostic)
 }
@@ -149,11 +154,12 @@ describe('checkConfig on the seeds', () => {
     assert.deepEqual(
       ds.map((d) => `${d.severity} ${d.instance} ${d.option} ${d.line} ${d.message.slice(0, 40)}`),
       [
+        'warning input.tail.0 Path 11 no DB: file offsets live in memory only,',
         "warning output.es.0 undefined 32 Retry_Limit 1 (Fluent Bit's default): a ",
         'warning output.es.0 Replace_Dots 39 Replace_Dots Off while filter.kubernetes',
       ],
     )
-    assert.match(ds[1]!.message, /mapper_parsing_exception.*seed 004, issue 3/)
+    assert.match(ds[2]!.message, /mapper_parsing_exception.*seed 004, issue 3/)
   })
 })
 
@@ -204,6 +210,7 @@ describe('checkConfig reports every problem at once', () => {
       `${p}:23: error: output.es.0: invalid value for 'Retry_Limit': 'often' is not a retry limit (a number, no_limits, False or no_retries)`,
       `${p}:25: warning: output.stdout.0: no Match or Match_Regex: this output receives no records (Fluent Bit unloads it)`,
       `${p}:17: warning: filter.kubernetes.0: Match 'app.*' can never see a record: the inputs produce tags 'kube.var.log.containers.*.log'`,
+      `${p}:7: warning: input.tail.0: ${NO_DB}`,
     ])
     const byOption = ds.find((d) => d.option === 'Pathh')!
     assert.equal(byOption.instance, 'input.tail.0')
@@ -255,7 +262,35 @@ describe('checkConfig reports every problem at once', () => {
       ].join('\n'),
     )
     assert.deepEqual(lines(ds), [
+      `${p}:4: warning: input.tail.0: ${NO_DB}`,
       `${p}:7: warning: filter.kubernetes.0: Kube_Tag_Prefix 'kube.var.log.containers.' (the default) starts none of the tags this filter sees ('k8s.var.log.containers.*.log'): it reads pod, namespace and container from the tag after that prefix, so it adds no Kubernetes metadata. Tail /var/log/containers/*.log with Tag kube.*, or set Kube_Tag_Prefix to the part of the tag before the file name`,
+    ])
+  })
+
+  test('a Lua script that is neither on disk nor in the ConfigMap', async () => {
+    await writeFile(join(dir, 'here.lua'), 'function f(tag, ts, r) return 0, ts, r end\n')
+    const { p, ds } = await check(
+      'lua.conf',
+      [
+        '[INPUT]', // 1
+        '    Name dummy', // 2
+        '[FILTER]', // 3
+        '    Name lua', // 4
+        '    Match *', // 5
+        '    script here.lua', // 6
+        '    call f', // 7
+        '[FILTER]', // 8
+        '    Name lua', // 9
+        '    Match *', // 10
+        '    script /fluent-bit/etc/missing.lua', // 11
+        '    call f', // 12
+        '[OUTPUT]', // 13
+        '    Name stdout', // 14
+        '    Match *', // 15
+      ].join('\n'),
+    )
+    assert.deepEqual(lines(ds), [
+      `${p}:11: warning: filter.lua.1: script '/fluent-bit/etc/missing.lua' is not on this machine: the filter cannot start unless the file exists where the agent runs`,
     ])
   })
 

@@ -3,6 +3,8 @@
 // one pass, each with file:line, plugin instance (`input.tail.0`: kind.name.index-per-name) and
 // option. Pure: reads the loaded config and the registries, touches nothing else.
 
+import { existsSync } from 'node:fs'
+import { basename, isAbsolute, join } from 'node:path'
 import type { LoadedConfig, Section } from '@sluice/core/config/model.ts'
 import type { Diagnostic } from '@sluice/core/diagnostics.ts'
 import {
@@ -160,6 +162,7 @@ export function checkConfig(loaded: LoadedConfig, deps: CheckDeps = {}): Diagnos
   const tags = producedTags(instances)
   checkRouting(instances, tags, out)
   checkPitfalls(instances, flush, out)
+  checkScripts(instances, loaded, out)
   checkKubeTagPrefix(instances, tags, out)
   return out
 }
@@ -398,6 +401,16 @@ function checkPitfalls(instances: readonly Instance[], flush: number, out: Diagn
           ...at(parser),
         })
       }
+      if (inst.name === 'tail' && !inst.raw.has('db') && /\/var\/log\/(containers|pods)\//.test(path)) {
+        out.push({
+          severity: 'warning',
+          message:
+            'no DB: file offsets live in memory only, so after a restart or an upgrade of the agent the lines written ' +
+            'while it was down are skipped (new files are read from their end) — or, with Read_From_Head On, every ' +
+            'file is read again. Set DB to a file on the node, e.g. `DB /var/log/flb_kube.db` as seeds 000 and 001 do',
+          ...at(inst.raw.get('path')),
+        })
+      }
       const mbl = inst.raw.get('mem_buf_limit')
       // With filesystem buffering the input is not paused at Mem_Buf_Limit: chunks go to disk.
       const filesystem = inst.raw.get('storage.type')?.value.trim().toLowerCase() === 'filesystem'
@@ -490,6 +503,29 @@ function checkKubeTagPrefix(instances: readonly Instance[], tags: readonly TagSo
       instance: f.id,
       option: entry?.key,
       ...(entry?.loc ?? f.raw.get('match')?.loc ?? f.section.loc),
+    })
+  }
+}
+
+/**
+ * A Lua `script` that is neither on disk (relative paths: to the config's directory) nor a key of
+ * the ConfigMap fails the filter at start; `fluent-bit --dry-run` does not notice. A warning, not an
+ * error: the file may be mounted on the nodes only.
+ */
+function checkScripts(instances: readonly Instance[], loaded: LoadedConfig, out: Diagnostic[]): void {
+  for (const f of instances) {
+    if (f.kind !== 'filter' || f.name !== 'lua' || !f.plugin || f.raw.has('code')) continue
+    const script = f.raw.get('script')
+    if (!script) continue
+    const path = script.value.trim()
+    const onDisk = existsSync(isAbsolute(path) ? path : join(loaded.baseDir, path))
+    if (onDisk || loaded.virtualFiles.has(path) || loaded.virtualFiles.has(basename(path))) continue
+    out.push({
+      severity: 'warning',
+      message: `script '${path}' is not on this machine${loaded.virtualFiles.size > 0 ? ' nor a key of the ConfigMap' : ''}: the filter cannot start unless the file exists where the agent runs`,
+      instance: f.id,
+      option: script.key,
+      ...(script.loc ?? f.section.loc),
     })
   }
 }
