@@ -520,6 +520,28 @@ export async function startFakeEs(opts: FakeEsOptions = {}): Promise<FakeEs> {
         return send(res, 200, { acknowledged: true })
       }
       if (req.method === 'GET' && parts[1] === '_count') return send(res, 200, { count: state.count(parts[0]) })
+      if (parts[parts.length - 1] === '_refresh')
+        return send(res, 200, { _shards: { total: 1, successful: 1, failed: 0 } })
+      if ((req.method === 'GET' || req.method === 'POST') && parts[parts.length - 1] === '_search') {
+        // match_all only, with from/size: enough for a test to read back what it stored
+        const q = text ? (JSON.parse(text) as { from?: number; size?: number }) : {}
+        const index = parts.length === 2 ? parts[0] : undefined
+        const all = [...indices.entries()]
+          .filter(([name]) => index === undefined || globMatch(index, name))
+          .flatMap(([, st]) => [...st.docs.values()])
+        const from = q.from ?? 0
+        const size = q.size ?? 10
+        return send(res, 200, {
+          took: 1,
+          timed_out: false,
+          hits: {
+            total: { value: all.length, relation: 'eq' },
+            hits: all
+              .slice(from, from + size)
+              .map((d) => ({ _index: d.index, _id: d.id, _score: 1, _source: d.source })),
+          },
+        })
+      }
       const isBulk = (req.method === 'POST' || req.method === 'PUT') && parts[parts.length - 1] === '_bulk'
       if (!isBulk) {
         return send(

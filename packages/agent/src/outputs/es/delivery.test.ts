@@ -410,3 +410,20 @@ test('dlq.max_size: records past the cap are counted and logged, not written', a
     await h.stop()
   })
 })
+
+test('fake Elasticsearch: _search reads back stored documents (for other tests reusing it)', async () => {
+  await withFake({}, async (fake, dlq) => {
+    const h = await startOutput(es, base(fake, dlq, { logstash_format: 'on', logstash_prefix: 'rb' }))
+    assert.equal((await h.flush(sampleEvents(3), 'app')).kind, 'ok')
+    const r = (await (
+      await fetch(`${fake.url}/rb-*/_search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"size":2}',
+      })
+    ).json()) as { hits: { total: { value: number }; hits: { _source: { seq: number } }[] } }
+    assert.equal(r.hits.total.value, 3)
+    assert.equal(r.hits.hits.length, 2)
+    await h.stop()
+  })
+})
