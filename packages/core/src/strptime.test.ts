@@ -79,6 +79,21 @@ describe('strptime', () => {
     }
   })
 
+  it("Docker's format takes the fast path with the same results as the general parser", () => {
+    const docker = compileTimeFormat('%Y-%m-%dT%H:%M:%S.%L')
+    const spaced = compileTimeFormat('%Y-%m-%dT%H:%M:%S.%L ')
+    if ('error' in docker || 'error' in spaced) throw new Error('format')
+    for (const v of [
+      '2018-03-09T01:01:44.851160855Z',
+      '2026-11-22T07:30:00.5',
+      '2026-02-30T07:30:00.1Z',
+      '2026-11-22T07:30:00Z',
+    ]) {
+      for (const opts of [undefined, { offsetSec: 3600 }])
+        assert.deepEqual(docker.parse(v, opts), spaced.parse(v, opts), v)
+    }
+  })
+
   it('days_from_civil matches Date.UTC', () => {
     for (const [y, m, d] of [
       [1970, 1, 1],

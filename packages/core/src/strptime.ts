@@ -268,7 +268,10 @@ export function compileTimeFormat(format: string): CompiledTimeFormat | { error:
   flush()
   // Fluent Bit: `Time_Format %Y-%m-%dT%H:%M:%SZ` names UTC through the literal Z.
   if (/%S(\.%L)?Z/.test(format)) hasZone = true
+  // fast paths: CRI's format, and Docker's (the same without %z: what follows the fraction, usually
+  // `Z`, is ignored, and the zone is the Time_Offset or UTC).
   const isCri = format === '%Y-%m-%dT%H:%M:%S.%L%z'
+  const isDocker = format === '%Y-%m-%dT%H:%M:%S.%L'
   const fmt: CompiledTimeFormat = {
     format,
     hasZone,
@@ -277,6 +280,9 @@ export function compileTimeFormat(format: string): CompiledTimeFormat | { error:
       if (isCri) {
         const fast = parseRfc3339(text)
         if (fast) return fast
+      } else if (isDocker && !opts?.systemTimezone) {
+        const fast = isoPrefix(text)
+        if (fast) return { sec: fast.sec - (opts?.offsetSec ?? 0), nsec: fast.nsec }
       }
       return run(steps, text, hasYear || hasEpoch, hasZone, opts)
     },
@@ -310,12 +316,11 @@ export function daysFromCivil(y: number, m: number, d: number): number {
 const isDigit = (c: number) => c >= 48 && c <= 57
 
 /**
- * fast path: RFC 3339 timestamps as CRI runtimes write them (`2026-11-22T07:30:00.123456789Z`,
- * `…+09:00`), the format `%Y-%m-%dT%H:%M:%S.%L%z`. Returns null when the text has another shape, and
- * the general parser decides.
+ * Reads `YYYY-MM-DDTHH:MM:SS.fraction` at the start of `s`: seconds as if UTC, nanoseconds, and the
+ * index after the fraction; null when the text has another shape.
  */
-export function parseRfc3339(s: string): TimeValue | null {
-  if (s.length < 20) return null
+function isoPrefix(s: string): { sec: number; nsec: number; end: number } | null {
+  if (s.length < 21) return null
   const c = (i: number) => s.charCodeAt(i) - 48
   for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(s.charCodeAt(i))) return null
   if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.') return null
@@ -338,15 +343,22 @@ export function parseRfc3339(s: string): TimeValue | null {
   }
   if (i === 20) return null
   for (; digits < 9; digits++) nsec *= 10
-  let off: number
-  const z = s[i]
-  if (z === 'Z' || z === 'z') off = 0
-  else if (z === '+' || z === '-') {
-    const r = parseOffset(s, i)
-    if (!r) return null
-    off = r.off
-  } else return null
-  return { sec: daysFromCivil(Y, m, d) * 86400 + H * 3600 + M * 60 + S - off, nsec }
+  return { sec: daysFromCivil(Y, m, d) * 86400 + H * 3600 + M * 60 + S, nsec, end: i }
+}
+
+/**
+ * fast path: RFC 3339 timestamps as CRI runtimes write them (`2026-11-22T07:30:00.123456789Z`,
+ * `…+09:00`), the format `%Y-%m-%dT%H:%M:%S.%L%z`. Returns null when the text has another shape, and
+ * the general parser decides.
+ */
+export function parseRfc3339(s: string): TimeValue | null {
+  const r = isoPrefix(s)
+  if (!r) return null
+  const z = s[r.end]
+  if (z === 'Z' || z === 'z') return { sec: r.sec, nsec: r.nsec }
+  if (z !== '+' && z !== '-') return null
+  const o = parseOffset(s, r.end)
+  return o ? { sec: r.sec - o.off, nsec: r.nsec } : null
 }
 
 /** Reads `±hh`, `±hhmm` or `±hh:mm` at `i`. */
