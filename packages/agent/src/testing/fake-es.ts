@@ -30,7 +30,12 @@ export interface FakeEsOptions {
   /** http.max_content_length: larger request bodies get 413 (Elasticsearch's default is 100mb). */
   readonly maxContentLength?: number
   /** Serve HTTPS with this certificate and key (PEM). */
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer }
+  readonly tls?: {
+    readonly cert: string | Buffer
+    readonly key: string | Buffer
+    /** Require a client certificate signed by this CA (mutual TLS). */
+    readonly clientCa?: string | Buffer
+  }
 }
 
 export type Fault =
@@ -585,7 +590,18 @@ export async function startFakeEs(opts: FakeEsOptions = {}): Promise<FakeEs> {
       send(res, 500, errorBody(500, 'fake_es_exception', (err as Error).message))
     }
   }
-  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler)
+  const server: Server = opts.tls
+    ? createHttpsServer(
+        {
+          cert: opts.tls.cert,
+          key: opts.tls.key,
+          ca: opts.tls.clientCa,
+          requestCert: opts.tls.clientCa !== undefined,
+          rejectUnauthorized: opts.tls.clientCa !== undefined,
+        },
+        handler,
+      )
+    : createServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   Object.assign(state, { url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`, port })

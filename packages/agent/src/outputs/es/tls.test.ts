@@ -35,3 +35,50 @@ test('es over TLS: verified with tls.ca_file; an unknown CA is a retry naming th
     await fake.close()
   }
 })
+
+test('es over mutual TLS: tls.crt_file and tls.key_file present a client certificate; without it the handshake fails', async () => {
+  const fake = await startFakeEs({ tls: { cert, key, clientCa: cert } })
+  try {
+    const base = {
+      host: 'localhost',
+      port: String(fake.port),
+      tls: 'on',
+      'tls.ca_file': join(dir, 'localhost-cert.pem'),
+      suppress_type_name: 'on',
+    }
+    const withCert = await startOutput(es, {
+      ...base,
+      'tls.crt_file': join(dir, 'localhost-cert.pem'),
+      'tls.key_file': join(dir, 'localhost-key.pem'),
+    })
+    assert.equal((await withCert.flush(sampleEvents(2), 'app')).kind, 'ok')
+    await withCert.stop()
+    const without = await startOutput(es, base)
+    assert.equal((await without.flush(sampleEvents(1, 1_900_000_000), 'app')).kind, 'retry')
+    await without.stop()
+    assert.equal(fake.count(), 2)
+  } finally {
+    await fake.close()
+  }
+})
+
+test('Trace_Error logs the response of a bulk request that reported errors', async () => {
+  const fake = await startFakeEs()
+  try {
+    fake.itemFault = ({ position }) =>
+      position === 0 ? { status: 400, type: 'mapper_parsing_exception', reason: 'traced' } : undefined
+    const h = await startOutput(es, {
+      host: '127.0.0.1',
+      port: String(fake.port),
+      suppress_type_name: 'on',
+      trace_error: 'on',
+    })
+    await h.flush(sampleEvents(2), 'app')
+    assert.ok(
+      h.ctx.log.lines.some((l) => /bulk request reported errors; response:/.test(l) && /"reason":"traced"/.test(l)),
+    )
+    await h.stop()
+  } finally {
+    await fake.close()
+  }
+})
