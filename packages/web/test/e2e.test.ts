@@ -335,6 +335,39 @@ test('explore: live tail shows a record ingested during the test, pause keeps ne
   await shot('live-tail')
 })
 
+test('explore: 100,000 rows load page by page while the page keeps only the rows in view', async () => {
+  // A day-old hour of its own, so the other tests' counts are untouched.
+  const start = NOW - 26 * 3_600_000
+  const N = 100_000
+  for (let b = 0; b < N; b += 20_000) {
+    const docs = Array.from({ length: 20_000 }, (_, i) => ({
+      '@timestamp': new Date(start + (b + i) * 30).toISOString(),
+      level: 'info',
+      message: `bulk row ${b + i}`,
+    }))
+    await bulk('big-e2e', docs)
+  }
+  const from = new Date(start - 1000).toISOString()
+  const to = new Date(start + N * 30 + 1000).toISOString()
+  await page.goto(`${server.ui}/explore?from=${from}&to=${to}`)
+  await page.locator('.log-row').first().waitFor()
+  const scroller = page.getByTestId('log-scroll')
+  await until(
+    'every page loaded by scrolling',
+    async () => {
+      await scroller.evaluate((el) => {
+        el.scrollTop = el.scrollHeight
+      })
+      return (await page.locator('.log-table').getAttribute('data-rows')) === String(N)
+    },
+    120_000,
+  )
+  await page.getByText('End of results').waitFor()
+  const inDom = await page.locator('.log-row').count()
+  assert.ok(inDom < 100, `${inDom} rows in the page for ${N} loaded`)
+  assert.match((await page.locator('.log-row').last().textContent()) ?? '', /bulk row \d+/)
+})
+
 test('saved searches: save, list, reopen', async () => {
   await page.goto(`${server.ui}/explore?from=now-1h&q=${encodeURIComponent('level: warn')}`)
   await until('warn hits', async () => (await hitsShown()) === count((r) => r.level === 'warn'))

@@ -67,6 +67,7 @@ export const en = {
   'hist.interval': 'per {interval}',
 
   'results.count': '{count} hits',
+  'results.countAtLeast': 'At least {count} hits',
   'results.took': 'in {ms} ms',
   'results.loadingMore': 'Loading more…',
   'results.end': 'End of results',

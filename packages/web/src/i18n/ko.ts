@@ -68,6 +68,7 @@ export const ko: Record<MessageKey, string> = {
   'hist.interval': '{interval} 단위',
 
   'results.count': '{count}건',
+  'results.countAtLeast': '{count}건 이상',
   'results.took': '{ms}ms 소요',
   'results.loadingMore': '더 불러오는 중…',
   'results.end': '결과의 끝입니다',

@@ -13,6 +13,8 @@ export interface SearchRequest {
 }
 export interface SearchResponse {
   total: number
+  /** 'gte' when the server stopped counting (Elasticsearch's track_total_hits cap). */
+  total_relation?: 'eq' | 'gte'
   hits: Hit[]
   after: string | null
   took: number

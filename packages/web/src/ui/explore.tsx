@@ -36,6 +36,7 @@ const SPLIT_SUGGESTIONS = [
 interface Results {
   rows: LogRowModel[]
   total: number
+  atLeast: boolean
   after: string | null
   took: number
 }
@@ -74,7 +75,13 @@ export function Explore({
     setSearchError(null)
     api.search({ query, from, to, size: PAGE, sort }, s).then(
       (r) => {
-        setResults({ rows: cache.current.rows(r.hits), total: r.total, after: r.after, took: r.took })
+        setResults({
+          rows: cache.current.rows(r.hits),
+          total: r.total,
+          atLeast: r.total_relation === 'gte',
+          after: r.after,
+          took: r.took,
+        })
         setLoading(false)
       },
       (err) => {
@@ -239,7 +246,11 @@ export function Explore({
               <div className="results-head">
                 {results ? (
                   <span data-testid="hit-count">
-                    <strong>{t('results.count', { count: nf.format(results.total) })}</strong>{' '}
+                    <strong>
+                      {t(results.atLeast ? 'results.countAtLeast' : 'results.count', {
+                        count: nf.format(results.total),
+                      })}
+                    </strong>{' '}
                     <span className="muted small">{t('results.took', { ms: results.took })}</span>
                   </span>
                 ) : null}
@@ -270,7 +281,7 @@ export function Explore({
                     <div className="table-foot muted small">
                       {loadingMore
                         ? t('results.loadingMore')
-                        : results.rows.length >= MAX_ROWS
+                        : results.rows.length >= MAX_ROWS && results.after
                           ? t('results.limit', { count: nf.format(MAX_ROWS) })
                           : !results.after
                             ? t('results.end')

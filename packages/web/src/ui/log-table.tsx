@@ -1,10 +1,13 @@
 // The virtualized log table (TanStack Virtual): only rows in view are in the DOM, so 100k rows scroll
 // smoothly. Rows are LogRowModels (lazy, cached text); a row expands to its fields and raw JSON.
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { memo, useEffect, useRef, useState } from 'react'
+import { memo, useCallback, useEffect, useRef, useState } from 'react'
 import type { LogRowModel } from '../lib/row-model.ts'
 import { useApp } from './app-context.tsx'
 import { RowDetail } from './row-detail.tsx'
+
+/** Height of a collapsed row in px; must match `--row-h` in styles.css. */
+export const ROW_H = 24
 
 export interface LogTableProps {
   rows: LogRowModel[]
@@ -29,13 +32,16 @@ export function LogTable(props: LogTableProps) {
   const { t } = useApp()
   const scroller = useRef<HTMLDivElement>(null)
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set())
-  const v = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => 30,
-    overscan: 15,
-    getItemKey: (i) => rows[i]!.id,
-  })
+  // Collapsed rows have a fixed height (CSS --row-h), so only expanded rows are measured: measuring
+  // every row made the virtualizer recompute 100k offsets on each scroll. An expanded row gets its own
+  // key, so collapsing it forgets its measured height. Stable callbacks keep the offsets cached.
+  const estimateSize = useCallback((i: number) => (expanded.has(rows[i]!.id) ? 360 : ROW_H), [rows, expanded])
+  const getItemKey = useCallback(
+    (i: number) => (expanded.has(rows[i]!.id) ? `${rows[i]!.id}\u0000x` : rows[i]!.id),
+    [rows, expanded],
+  )
+  const getScrollElement = useCallback(() => scroller.current, [])
+  const v = useVirtualizer({ count: rows.length, getScrollElement, estimateSize, overscan: 15, getItemKey })
   const items = v.getVirtualItems()
   const lastIndex = items.at(-1)?.index ?? -1
 
@@ -53,7 +59,7 @@ export function LogTable(props: LogTableProps) {
     })
 
   return (
-    <div className="log-table" style={{ ['--grid' as string]: grid }}>
+    <div className="log-table" data-rows={rows.length} style={{ ['--grid' as string]: grid }}>
       <div className="log-head">
         <div className="cell cell-time">
           {props.onSortChange ? (
@@ -101,11 +107,12 @@ export function LogTable(props: LogTableProps) {
         <div style={{ height: v.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const row = rows[item.index]!
+            const open = expanded.has(row.id)
             return (
               <div
                 key={item.key}
                 data-index={item.index}
-                ref={v.measureElement}
+                ref={open ? v.measureElement : undefined}
                 className="log-row-wrap"
                 style={{ transform: `translateY(${item.start}px)` }}
               >
