@@ -27,7 +27,9 @@ export function createJsonParser(def: ParserDefinition): Parser {
       if (decoders) applyDecoders(body, decoders)
       if (timeFn === undefined) return { body }
       const tv = body[timeKey]
-      if (typeof tv !== 'string') return { body }
+      if (tv === undefined) return { body }
+      // Fluent Bit reads only string times here ("invalid non-string time" otherwise).
+      if (typeof tv !== 'string') return { body, timeError: `invalid non-string time ${JSON.stringify(tv)}` }
       const t = timeFn(tv)
       if (t === null) return { body, timeError: `invalid time format ${def.timeFormat} for '${tv.slice(0, 254)}'` }
       if (timeKeep) return { body, sec: t.sec, nsec: t.nsec }

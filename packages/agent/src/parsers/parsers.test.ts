@@ -153,6 +153,10 @@ describe('json parser', () => {
       body: { time: 'soon', a: 1 },
       timeError: "invalid time format %s for 'soon'",
     })
+    assert.deepEqual(p.parse('{"time":1700000000}'), {
+      body: { time: 1700000000 },
+      timeError: 'invalid non-string time 1700000000',
+    })
     assert.equal(p.parse('[1,2]'), null)
     assert.equal(p.parse('not json'), null)
     assert.equal(p.parse('"str"'), null)
