@@ -1,7 +1,7 @@
 // Delivery of one batch through the bulk API, settling every record exactly once as delivered,
 // retried alone, or dead-lettered with its reason (the FlushResult kinds of plugin.ts).
 //
-// Whole-request outcomes: 429 (Retry-After honoured), 5xx, 408 and connection errors → retry the
+// Whole-request outcomes: 429 and 503 (Retry-After honoured), 5xx, 408 and connection errors → retry the
 // batch; 413 → split in halves and send each (a single record too large is dead-lettered);
 // 401/403 → error naming the credentials in use (records dead-lettered, so a replay can resend them
 // once the credentials are fixed); other 4xx (a `_type` refused by 8.x, a wrong Path) → error, same.
@@ -138,7 +138,7 @@ async function sendItems(items: BulkItem[], tag: string, ctx: DeliverContext, t:
   const err = errorSummary(res.body)
   const what = `HTTP ${s}${err.type ? ` ${err.type}` : ''}${err.reason ? `: ${err.reason}` : ''}`
   if (s === 429 || s === 408 || s >= 500) {
-    const after = s === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined
+    const after = s === 429 || s === 503 ? parseRetryAfter(res.headers['retry-after']) : undefined
     if (after !== undefined) t.retryAfterMs = Math.max(t.retryAfterMs ?? 0, after)
     return retryAll(what)
   }
