@@ -3,18 +3,9 @@
 // one pass, each with file:line, plugin instance (`input.tail.0`: kind.name.index-per-name) and
 // option. Pure: reads the loaded config and the registries, touches nothing else.
 
-import { existsSync } from 'node:fs'
-import { basename, isAbsolute, join } from 'node:path'
 import type { LoadedConfig, Section } from '@sluice/core/config/model.ts'
 import type { Diagnostic } from '@sluice/core/diagnostics.ts'
-import {
-  type ConfigEntry,
-  closest,
-  lookupOption,
-  type OptionTable,
-  parseSize,
-  resolveOptions,
-} from '@sluice/core/options.ts'
+import { type ConfigEntry, closest, lookupOption, type OptionTable, resolveOptions } from '@sluice/core/options.ts'
 import {
   filterCommonOptions,
   inputCommonOptions,
@@ -27,8 +18,9 @@ import { createParserRegistry } from '../parsers/index.ts'
 import type { ParserRegistry } from '../parsers/types.ts'
 import type { AnyFilterPlugin, AnyInputPlugin, AnyOutputPlugin, AnyPlugin } from '../plugin.ts'
 import * as registry from '../registry.ts'
-import { memBufLimitWarning, NETWORK_OUTPUTS } from './pitfalls.ts'
-import { globsIntersect, inputTagGlobs, rewriteTagGlob } from './tag-glob.ts'
+import { type Instance, type Kind, lastEntry } from './instance.ts'
+import { checkKubeTagPrefix, checkPitfalls, checkScripts } from './pitfalls.ts'
+import { checkRouting, producedTags } from './routing.ts'
 
 export interface CheckDeps {
   /** Plugins to check against (default: the agent's registry). */
@@ -42,19 +34,6 @@ export interface CheckDeps {
   readonly parserNames?: readonly string[]
   /** Multiline parser names besides the config's [MULTILINE_PARSER] sections (default: the registry's). */
   readonly multilineParserNames?: readonly string[]
-}
-
-type Kind = 'input' | 'filter' | 'output'
-
-interface Instance {
-  readonly kind: Kind
-  readonly name: string
-  /** `input.tail.0` */
-  readonly id: string
-  readonly section: Section
-  readonly plugin: AnyPlugin | undefined
-  /** Raw entries by lower-case key (last one wins), for the routing and pitfall checks. */
-  readonly raw: Map<string, ConfigEntry>
 }
 
 const COMMON: Record<Kind, OptionTable> = {
@@ -270,262 +249,5 @@ function checkParserRefs(
         ...(e.loc ?? section.loc),
       })
     }
-  }
-}
-
-interface Route {
-  readonly inst: Instance
-  readonly match?: ConfigEntry
-  readonly matchRegex?: RegExp
-}
-
-function routeOf(inst: Instance, out: Diagnostic[]): Route | undefined {
-  const match = inst.raw.get('match')
-  const mr = inst.raw.get('match_regex')
-  let matchRegex: RegExp | undefined
-  if (mr) {
-    try {
-      matchRegex = new RegExp(mr.value)
-    } catch {
-      return undefined // reported by checkOptions
-    }
-  }
-  if (!match && !mr) {
-    out.push({
-      severity: 'warning',
-      message: `no Match or Match_Regex: this ${inst.kind} receives no records (Fluent Bit unloads it)`,
-      instance: inst.id,
-      ...inst.section.loc,
-    })
-    return undefined
-  }
-  return { inst, match, matchRegex }
-}
-
-function routeSees(route: Route, tagGlob: string): boolean {
-  if (route.matchRegex) {
-    // A regular expression cannot be intersected with a glob cheaply: test a sample tag, and give
-    // the benefit of the doubt when the tag has wildcards.
-    return tagGlob.includes('*') || route.matchRegex.test(tagGlob)
-  }
-  return route.match !== undefined && globsIntersect(route.match.value, tagGlob)
-}
-
-interface TagSource {
-  readonly inst: Instance
-  readonly glob: string
-}
-
-/** Every tag the pipeline can carry, as globs: inputs' tags and rewrite_tag's new tags. */
-function producedTags(instances: readonly Instance[]): TagSource[] {
-  // An unknown input produces nothing (its error is reported).
-  const inputs = instances.filter((i) => i.kind === 'input' && i.plugin)
-  const tags: TagSource[] = []
-  for (const inst of inputs) {
-    const routable = inst.raw.get('routable')?.value.toLowerCase()
-    if (routable === 'off' || routable === 'false' || routable === 'no' || routable === '0') continue
-    const index = inst.id.slice(inst.id.lastIndexOf('.') + 1)
-    for (const glob of inputTagGlobs(
-      inst.name,
-      inst.raw.get('tag')?.value,
-      `${inst.name}.${index}`,
-      inst.raw.get('path')?.value,
-    ))
-      tags.push({ inst, glob })
-  }
-  // rewrite_tag re-emits records under new tags from the start of the pipeline.
-  for (const f of instances) {
-    if (f.kind !== 'filter' || f.name !== 'rewrite_tag') continue
-    for (const e of f.section.entries) {
-      if (e.key.toLowerCase() !== 'rule') continue
-      const glob = rewriteTagGlob(e.value)
-      if (glob) tags.push({ inst: f, glob })
-    }
-  }
-  return tags
-}
-
-function checkRouting(instances: readonly Instance[], tags: readonly TagSource[], out: Diagnostic[]): void {
-  // Unknown filters and outputs still route, so that one typo is not reported again as records
-  // reaching no output.
-  const inputs = instances.filter((i) => i.kind === 'input' && i.plugin)
-  const routes = new Map<Instance, Route>()
-  for (const inst of instances) {
-    if (inst.kind === 'input' || inst.name === '') continue
-    const r = routeOf(inst, out)
-    if (r) routes.set(inst, r)
-  }
-  if (tags.length > 0) {
-    for (const [inst, r] of routes) {
-      if (tags.some((t) => routeSees(r, t.glob))) continue
-      const m = r.match ?? inst.raw.get('match_regex')!
-      out.push({
-        severity: 'warning',
-        message: `Match '${m.value}' can never see a record: the inputs produce tags ${[...new Set(tags.map((t) => t.glob))].map((g) => `'${g}'`).join(', ')}`,
-        instance: inst.id,
-        option: m.key,
-        ...(m.loc ?? inst.section.loc),
-      })
-    }
-  }
-  const outputs = [...routes.values()].filter((r) => r.inst.kind === 'output')
-  for (const inst of inputs) {
-    const mine = tags.filter((t) => t.inst === inst)
-    if (mine.length === 0) continue
-    if (mine.some((t) => outputs.some((o) => routeSees(o, t.glob)))) continue
-    out.push({
-      severity: 'warning',
-      message: `records of this input (tag ${mine.map((t) => `'${t.glob}'`).join(', ')}) reach no output: no output's Match covers them, so they are read and discarded`,
-      instance: inst.id,
-      option: inst.raw.get('tag')?.key,
-      ...(inst.raw.get('tag')?.loc ?? inst.section.loc),
-    })
-  }
-}
-
-function checkPitfalls(instances: readonly Instance[], flush: number, out: Diagnostic[]): void {
-  for (const inst of instances) {
-    if (!inst.plugin) continue
-    const at = (e: ConfigEntry | undefined) => ({ instance: inst.id, option: e?.key, ...(e?.loc ?? inst.section.loc) })
-    if (inst.kind === 'input') {
-      const parser = inst.raw.get('parser')
-      const path = inst.raw.get('path')?.value ?? ''
-      if (inst.name === 'tail' && parser?.value.trim() === 'docker' && /\/var\/log\/(containers|pods)\//.test(path)) {
-        out.push({
-          severity: 'warning',
-          message:
-            "Parser docker on container logs: it reads Docker's JSON files, but containerd and CRI-O nodes (EKS, GKE, AKS, " +
-            'kubeadm since Kubernetes 1.24) write CRI lines (`2024-05-01T12:00:00.1Z stdout F text`), which it cannot parse: ' +
-            'records keep the raw line and lose time, stream and JSON fields (seed 004, issue 2). ' +
-            'Use `multiline.parser docker, cri` (handles both runtimes) or `Parser cri`',
-          ...at(parser),
-        })
-      }
-      if (inst.name === 'tail' && !inst.raw.has('db') && /\/var\/log\/(containers|pods)\//.test(path)) {
-        out.push({
-          severity: 'warning',
-          message:
-            'no DB: file offsets live in memory only, so after a restart or an upgrade of the agent the lines written ' +
-            'while it was down are skipped (new files are read from their end) — or, with Read_From_Head On, every ' +
-            'file is read again. Set DB to a file on the node, e.g. `DB /var/log/flb_kube.db` as seeds 000 and 001 do',
-          ...at(inst.raw.get('path')),
-        })
-      }
-      const mbl = inst.raw.get('mem_buf_limit')
-      // With filesystem buffering the input is not paused at Mem_Buf_Limit: chunks go to disk.
-      const filesystem = inst.raw.get('storage.type')?.value.trim().toLowerCase() === 'filesystem'
-      if (mbl && !filesystem) {
-        const limit = parseSize(mbl.value)
-        if (limit !== undefined) {
-          const w = memBufLimitWarning(limit, flush, at(mbl))
-          if (w) out.push(w)
-        }
-      }
-    }
-    if (inst.kind === 'output' && NETWORK_OUTPUTS.has(inst.name)) {
-      const rl = inst.raw.get('retry_limit')
-      const n = rl ? parseRetryLimit(rl.value) : 1
-      if (typeof n === 'number' && n <= 1) {
-        out.push({
-          severity: 'warning',
-          message:
-            `Retry_Limit ${rl ? rl.value : "1 (Fluent Bit's default)"}: a batch that fails ${n === 0 ? 'once' : 'twice'} is dropped, so ` +
-            `a restart or a few seconds of outage of ${inst.name} loses logs. Set Retry_Limit no_limits (or a count covering ` +
-            'the outages you expect), with storage.type filesystem on the inputs to survive agent restarts',
-          ...at(rl),
-        })
-      }
-    }
-    if (inst.kind === 'output' && (inst.name === 'es' || inst.name === 'opensearch')) {
-      const rd = inst.raw.get('replace_dots')
-      const replaceDots = rd ? ['on', 'true', 'yes', '1'].includes(rd.value.trim().toLowerCase()) : false
-      if (replaceDots) continue
-      const labels = instances.find(
-        (f) =>
-          f.kind === 'filter' &&
-          f.name === 'kubernetes' &&
-          !['off', 'false', 'no', '0'].includes(f.raw.get('labels')?.value.trim().toLowerCase() ?? 'on') &&
-          matchesOverlap(f, inst),
-      )
-      if (labels) {
-        out.push({
-          severity: 'warning',
-          message:
-            `Replace_Dots ${rd ? rd.value : 'Off (the default)'} while ${labels.id} adds Kubernetes labels: keys such as ` +
-            '`app.kubernetes.io/name` contain dots, which Elasticsearch turns into objects, so a pod labelled `app` and one ' +
-            "labelled `app.kubernetes.io/name` conflict (`mapper_parsing_exception`) and the second one's records are " +
-            'rejected (seed 004, issue 3). Set Replace_Dots On, or give the index a template with `subobjects: false`',
-          ...at(rd),
-        })
-      }
-    }
-  }
-}
-
-/** Whether a filter and an output can see the same tag (both Match globs; Match_Regex: assume yes). */
-function matchesOverlap(a: Instance, b: Instance): boolean {
-  const ma = a.raw.get('match')?.value
-  const mb = b.raw.get('match')?.value
-  if (ma === undefined || mb === undefined) return a.raw.has('match_regex') || b.raw.has('match_regex')
-  return globsIntersect(ma, mb)
-}
-
-function lastEntry(entries: readonly ConfigEntry[], key: string): ConfigEntry | undefined {
-  let found: ConfigEntry | undefined
-  for (const e of entries) if (e.key.toLowerCase() === key) found = e
-  return found
-}
-
-/**
- * The kubernetes filter reads pod, namespace and container from the tag, after Kube_Tag_Prefix
- * (default `kube.var.log.containers.`, the tail of /var/log/containers/*.log under Tag kube.*). When
- * no tag it sees starts with the prefix, it adds no metadata at all, silently.
- */
-function checkKubeTagPrefix(instances: readonly Instance[], tags: readonly TagSource[], out: Diagnostic[]): void {
-  for (const f of instances) {
-    if (f.kind !== 'filter' || f.name !== 'kubernetes' || !f.plugin) continue
-    const journal = f.raw.get('use_journal')?.value.trim().toLowerCase()
-    if (journal === 'on' || journal === 'true' || journal === 'yes' || journal === '1') continue
-    const match = f.raw.get('match')?.value
-    if (match === undefined) continue
-    const seen = tags.filter((t) => globsIntersect(match, t.glob)).map((t) => t.glob)
-    if (seen.length === 0) continue
-    const entry = f.raw.get('kube_tag_prefix')
-    const prefix = entry?.value ?? 'kube.var.log.containers.'
-    if (seen.some((g) => globsIntersect(`${prefix}*`, g))) continue
-    out.push({
-      severity: 'warning',
-      message:
-        `Kube_Tag_Prefix '${prefix}'${entry ? '' : ' (the default)'} starts none of the tags this filter sees ` +
-        `(${[...new Set(seen)].map((g) => `'${g}'`).join(', ')}): it reads pod, namespace and container from the tag ` +
-        'after that prefix, so it adds no Kubernetes metadata. Tail /var/log/containers/*.log with Tag kube.*, or set ' +
-        'Kube_Tag_Prefix to the part of the tag before the file name',
-      instance: f.id,
-      option: entry?.key,
-      ...(entry?.loc ?? f.raw.get('match')?.loc ?? f.section.loc),
-    })
-  }
-}
-
-/**
- * A Lua `script` that is neither on disk (relative paths: to the config's directory) nor a key of
- * the ConfigMap fails the filter at start; `fluent-bit --dry-run` does not notice. A warning, not an
- * error: the file may be mounted on the nodes only.
- */
-function checkScripts(instances: readonly Instance[], loaded: LoadedConfig, out: Diagnostic[]): void {
-  for (const f of instances) {
-    if (f.kind !== 'filter' || f.name !== 'lua' || !f.plugin || f.raw.has('code')) continue
-    const script = f.raw.get('script')
-    if (!script) continue
-    const path = script.value.trim()
-    const onDisk = existsSync(isAbsolute(path) ? path : join(loaded.baseDir, path))
-    if (onDisk || loaded.virtualFiles.has(path) || loaded.virtualFiles.has(basename(path))) continue
-    out.push({
-      severity: 'warning',
-      message: `script '${path}' is not on this machine${loaded.virtualFiles.size > 0 ? ' nor a key of the ConfigMap' : ''}: the filter cannot start unless the file exists where the agent runs`,
-      instance: f.id,
-      option: script.key,
-      ...(script.loc ?? f.section.loc),
-    })
   }
 }
