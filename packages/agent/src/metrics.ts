@@ -14,6 +14,18 @@ export interface Metric {
   get(labels?: Labels): number
   /** All series: label set and value. */
   series(): { labels: Labels; value: number }[]
+  /**
+   * The series with these labels, bound once: `inc`/`set` on it skip the label-key computation, so
+   * hot paths (per batch) bind at setup and pay one addition per call.
+   */
+  labels(labels: Labels): Series
+}
+
+/** One labelled series of a metric, bound once (see Metric.labels). */
+export interface Series {
+  inc(n?: number): void
+  set(value: number): void
+  get(): number
 }
 
 export interface MetricsRegistry {
@@ -55,6 +67,18 @@ function makeMetric(name: string, help: string, type: 'counter' | 'gauge'): Metr
     },
     series() {
       return [...values.values()]
+    },
+    labels(labels) {
+      const s = slot(labels)
+      return {
+        inc(n = 1) {
+          s.value += n
+        },
+        set(value) {
+          s.value = value
+        },
+        get: () => s.value,
+      }
     },
   }
 }

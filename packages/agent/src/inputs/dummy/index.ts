@@ -1,3 +1,4 @@
 import type { AnyInputPlugin } from '../../plugin.ts'
+import { dummyInput } from './dummy.ts'
 
-export const dummyInputs: AnyInputPlugin[] = []
+export const dummyInputs: AnyInputPlugin[] = [dummyInput]

@@ -1,0 +1,44 @@
+// Everything the engine does with time goes through one injectable object, so that tests run the
+// flush interval, retry backoff and shutdown grace in milliseconds and with a fixed random source.
+
+export interface Timing {
+  /** Epoch milliseconds. */
+  now(): number
+  /** Uniform in [0, 1): the jitter of the retry backoff. */
+  random(): number
+  /** Multiplies every configured duration (Flush, backoff, Grace, Retry-After): 1 in production. */
+  readonly scale: number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export const realTiming: Timing = {
+  now: () => Date.now(),
+  random: () => Math.random(),
+  scale: 1,
+  setTimeout(fn, ms) {
+    // unref: a pending flush or retry timer alone must not keep the process alive after stop()
+    const t = setTimeout(fn, ms)
+    t.unref()
+    return t
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>)
+  },
+}
+
+export function resolveTiming(partial?: Partial<Timing>): Timing {
+  return { ...realTiming, ...partial }
+}
+
+/** Milliseconds for a duration in configured seconds, after scaling. */
+export function scaledMs(timing: Timing, seconds: number): number {
+  return Math.max(0, seconds * 1000 * timing.scale)
+}
+
+/** Resolves after `ms` (scaled already) using the injected timers. */
+export function sleep(timing: Timing, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    timing.setTimeout(resolve, ms)
+  })
+}
