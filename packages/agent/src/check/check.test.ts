@@ -35,6 +35,12 @@ const tail = defineInput({
   ...noop,
 })
 const dummy = defineInput({ name: 'dummy', description: 'fake dummy', options: {}, ...noop })
+const forward = defineInput({
+  name: 'forward',
+  description: 'fake forward',
+  options: { tag_prefix: { type: 'str', description: 'p' } },
+  ...noop,
+})
 const filterOf = (
   name: string,
   options: Record<string, { type: 'str' | 'bool' | 'time' | 'size'; multiple?: boolean }>,
@@ -59,7 +65,7 @@ const outputOf = (
   })
 
 const deps: CheckDeps = {
-  inputs: [tail, dummy],
+  inputs: [tail, dummy, forward],
   filters: [
     filterOf('kubernetes', {
       kube_url: { type: 'str' },
@@ -291,6 +297,34 @@ describe('checkConfig reports every problem at once', () => {
     )
     assert.deepEqual(lines(ds), [
       `${p}:11: warning: filter.lua.1: script '/fluent-bit/etc/missing.lua' is not on this machine: the filter cannot start unless the file exists where the agent runs`,
+    ])
+  })
+
+  test('inputs whose senders choose the tag (forward) reach any Match; tag_prefix narrows it', async () => {
+    const { ds } = await check(
+      'forward.conf',
+      [
+        '[INPUT]', // 1
+        '    Name forward', // 2
+        '[INPUT]', // 3
+        '    Name forward', // 4
+        '    Tag_Prefix fw.', // 5
+        '[OUTPUT]', // 6
+        '    Name stdout', // 7
+        '    Match app.*', // 8
+        '[OUTPUT]', // 9
+        '    Name stdout', // 10
+        '    Match fw.app.*', // 11
+      ].join('\n'),
+    )
+    assert.deepEqual(lines(ds), [])
+    const narrowed = await check(
+      'forward2.conf',
+      '[INPUT]\n    Name forward\n    Tag_Prefix fw.\n[OUTPUT]\n    Name stdout\n    Match app.*\n',
+    )
+    assert.deepEqual(lines(narrowed.ds), [
+      `${narrowed.p}:6: warning: output.stdout.0: Match 'app.*' can never see a record: the inputs produce tags 'fw.*'`,
+      `${narrowed.p}:1: warning: input.forward.0: records of this input (tag 'fw.*') reach no output: no output's Match covers them, so they are read and discarded`,
     ])
   })
 

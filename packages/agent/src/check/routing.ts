@@ -50,12 +50,20 @@ export interface TagSource {
 }
 
 /** Every tag the pipeline can carry, as globs: inputs' tags and rewrite_tag's new tags. */
+/** Inputs whose records carry tags chosen by the client that sent them. */
+const CLIENT_TAGGED = new Set(['forward', 'http', 'opentelemetry', 'splunk', 'elasticsearch'])
+
 export function producedTags(instances: readonly Instance[]): TagSource[] {
   // An unknown input produces nothing (its error is reported).
   const inputs = instances.filter((i) => i.kind === 'input' && i.plugin)
   const tags: TagSource[] = []
   for (const inst of inputs) {
     if (isOff(inst.raw.get('routable')?.value)) continue
+    if (CLIENT_TAGGED.has(inst.name)) {
+      // The sender chooses the tag (Fluent forward protocol, the URL path of in_http, a tag_key).
+      tags.push({ inst, glob: `${inst.raw.get('tag_prefix')?.value ?? ''}*` })
+      continue
+    }
     const index = inst.id.slice(inst.id.lastIndexOf('.') + 1)
     for (const glob of inputTagGlobs(
       inst.name,
