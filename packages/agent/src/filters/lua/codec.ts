@@ -10,8 +10,9 @@
 //        | 'A' u32 n value*n      array
 //        | 'S'                    (out only, top level) the record's input value for this key, unchanged
 // key    := u32 index into the batch's key dictionary | 0xFFFFFFFF u32 len bytes (a key not in it)
-// batch in  := u32 dictOffset, u32 len tag, u32 count, (i64 sec, u32 nsec, value)*count,
-//              at dictOffset: u32 nkeys (u32 len bytes)*nkeys
+// batch in  := u32 dictOffset, u32 len tag, u32 count, (i64 sec, u32 nsec, record)*count,
+//              at dictOffset: u32 nkeys (u32 len bytes)*nkeys, u32 nshapes (u32 n (u32 key, u8 code)*n)*nshapes
+// record := u32 shape, the record's values back to back in the shape's order (see Writer.record)
 // Keys repeat from record to record: sending each once per batch saves creating (and interning) the
 // same Lua strings again for every record; unchanged values are not sent back at all.
 // batch out := per record one of
@@ -135,6 +136,8 @@ export class Writer {
   batch(tag: string, events: readonly LogEvent[], keys: string[] = []): Buffer {
     this.reset()
     this.dict.clear()
+    this.shapes.clear()
+    this.shapeList.length = 0
     this.keys = keys
     keys.length = 0
     this.u32(0)
@@ -143,12 +146,93 @@ export class Writer {
     for (const e of events) {
       this.i64(e.sec)
       this.u32(e.nsec)
-      this.value(e.body)
+      this.record(e.body)
     }
     this.buf.writeUInt32LE(this.off, 0)
     this.u32(keys.length)
     for (const k of keys) this.str(k)
+    this.u32(this.shapeList.length)
+    for (const sh of this.shapeList) {
+      this.u32(sh.length)
+      for (const [ki, code] of sh) {
+        this.u32(ki)
+        this.u8(code)
+      }
+    }
     return this.buf.subarray(0, this.off)
+  }
+  readonly shapes = new Map<string, number>()
+  readonly shapeList: [number, number][][] = []
+  /**
+   * A top-level record: u32 shape index, then its values back to back, so that the Lua side reads a
+   * whole record with one `string.unpack` whose format is the shape's (built once per shape).
+   * Shape codes: s string, i int32, j int64, n double, b boolean (u8), z null (u8), x nested (a
+   * length-prefixed value in the general encoding).
+   */
+  record(body: Body): void {
+    this.ensure(4)
+    const at = this.off
+    this.off += 4
+    let sk = ''
+    const fields: [number, number][] = []
+    for (const k in body) {
+      const v = body[k]
+      if (v === undefined) continue
+      let code: number
+      switch (typeof v) {
+        case 'string':
+          code = S
+          this.str(v)
+          break
+        case 'number':
+          this.ensure(8)
+          if (Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) {
+            code = I
+            this.buf.writeInt32LE(v, this.off)
+            this.off += 4
+          } else if (Number.isSafeInteger(v)) {
+            code = J
+            this.buf.writeBigInt64LE(BigInt(v), this.off)
+            this.off += 8
+          } else {
+            code = NUM
+            this.buf.writeDoubleLE(v, this.off)
+            this.off += 8
+          }
+          break
+        case 'boolean':
+          code = 0x62 // b
+          this.u8(v ? 1 : 0)
+          break
+        default:
+          if (v === null) {
+            code = 0x7a // z
+            this.u8(0)
+          } else {
+            code = 0x78 // x
+            this.ensure(4)
+            const lenAt = this.off
+            this.off += 4
+            this.value(v)
+            this.buf.writeUInt32LE(this.off - lenAt - 4, lenAt)
+          }
+      }
+      let ki = this.dict.get(k)
+      if (ki === undefined) {
+        ki = this.keys.length
+        this.keys.push(k)
+        this.dict.set(k, ki)
+      }
+      fields.push([ki, code])
+      sk += `${ki}${String.fromCharCode(code)}`
+    }
+    let si = this.shapes.get(sk)
+    if (si === undefined) {
+      si = this.shapeList.length
+      this.shapeList.push(fields)
+      this.shapes.set(sk, si)
+    }
+    this.buf.writeUInt32LE(si, at)
   }
   dict = new Map<string, number>()
   keys: string[] = []

@@ -30,10 +30,13 @@ local PROTECTED = ${o.protectedMode}
 local TIME_AS_TABLE = ${o.timeAsTable}
 local INT_KEYS = ${keySet(o.intKeys)}
 local ARRAY_KEYS = ${keySet(o.arrayKeys)}
+local HAS_INT = next(INT_KEYS) ~= nil
 local NULL = flb_null
 local NULLV = ${o.enableFlbNull ? 'flb_null' : 'nil'}
 
-local K, KP, KS = {}, {}, {}
+local K, KP, KS, SHAPES = {}, {}, {}, {}
+local FMT = { [115] = 's4', [105] = 'i4', [106] = 'i8', [110] = 'd', [98] = 'B', [122] = 'B', [120] = 's4' }
+local CONV = { [98] = 1, [122] = 2, [120] = 3 }
 local NOKEY = 0xffffffff
 
 local dec
@@ -109,25 +112,42 @@ enc = function(v, out, n, key)
   return n
 end
 
--- The input record: values are also kept in ORIG so that unchanged ones go back as 'S'.
-local function decRecord(s, p, orig)
-  if byte(s, p) ~= 77 then return dec(s, p) end
-  local n
-  n, p = unpack('<I4', s, p + 1)
+-- The input record, read with one string.unpack in the format of its shape. VALS keeps the values
+-- by position so that those the function left unchanged go back as 'S'.
+local function decRecord(s, p)
+  local si
+  si, p = unpack('<I4', s, p)
+  local sh = SHAPES[si]
+  local n = sh.n
+  local vals = { unpack(sh.fmt, s, p) }
+  p = vals[n + 1]
+  vals[n + 1] = nil
   local m = {}
-  for _ = 1, n do
-    local ki, t, v
-    ki, t, p = unpack('<I4B', s, p)
-    if t == 115 then v, p = unpack('<s4', s, p) else v, p = dec(s, p - 1) end
-    local k = K[ki]
-    m[k] = v
-    if type(v) ~= 'table' then orig[k] = v end
+  local keys, conv = sh.keys, sh.conv
+  for i = 1, n do
+    local c = conv[i]
+    if c then
+      if c == 1 then
+        local b = vals[i] == 1
+        vals[i] = b
+        m[keys[i]] = b
+      elseif c == 2 then
+        vals[i] = false -- never equal to a value the function returns: null goes back as null
+        m[keys[i]] = NULLV
+      else
+        m[keys[i]] = dec(vals[i], 1)
+        vals[i] = false
+      end
+    else
+      m[keys[i]] = vals[i]
+    end
   end
-  return m, p
+  return m, p, sh, vals
 end
 
-local function encRecord(v, out, n, orig)
-  if orig == nil or type(v) ~= 'table' then return enc(v, out, n) end
+local function encRecord(v, out, n, sh, vals)
+  if sh == nil or type(v) ~= 'table' then return enc(v, out, n) end
+  local pos = sh.pos
   local count = 0
   n = n + 1
   local head = n -- patched once the entries are counted (one pass over the table)
@@ -135,7 +155,9 @@ local function encRecord(v, out, n, orig)
     count = count + 1
     local ks = type(k) == 'string' and k or tostring(k)
     n = n + 1
-    if orig[ks] == x and KS[ks] and not (INT_KEYS[ks] and type(x) == 'number') then
+    local i = pos[ks]
+    -- nested and null values sit in VALS as false, so a table never compares equal here
+    if i and vals[i] == x and not (HAS_INT and INT_KEYS[ks]) then
       out[n] = KS[ks]
     else
       out[n] = KP[ks] or pack('<I4s4', NOKEY, ks)
@@ -146,7 +168,7 @@ local function encRecord(v, out, n, orig)
   return n
 end
 
-local function records(r, out, n, input, orig)
+local function records(r, out, n, input, sh, vals)
   if type(r) ~= 'table' then return nil, 'the record returned is not a table' end
   if r[1] ~= nil then
     local len = #r
@@ -158,14 +180,14 @@ local function records(r, out, n, input, orig)
     return n
   end
   n = n + 1; out[n] = pack('<I4', 1)
-  if r == input then return encRecord(r, out, n, orig) end
+  if r == input then return encRecord(r, out, n, sh, vals) end
   return enc(r, out, n)
 end
 
 function __sluice_batch(s)
   local dictAt, p = unpack('<I4', s, 1)
   local nkeys, q = unpack('<I4', s, dictAt + 1)
-  K, KP, KS = {}, {}, {}
+  K, KP, KS, SHAPES = {}, {}, {}, {}
   for i = 0, nkeys - 1 do
     local k
     k, q = unpack('<s4', s, q)
@@ -174,15 +196,31 @@ function __sluice_batch(s)
     KP[k] = ref
     KS[k] = ref .. 'S'
   end
+  local nshapes
+  nshapes, q = unpack('<I4', s, q)
+  for si = 0, nshapes - 1 do
+    local n
+    n, q = unpack('<I4', s, q)
+    local fmt, keys, conv, pos = { '<' }, {}, {}, {}
+    for i = 1, n do
+      local ki, code
+      ki, code, q = unpack('<I4B', s, q)
+      local k = K[ki]
+      keys[i] = k
+      pos[k] = i
+      fmt[i + 1] = FMT[code]
+      conv[i] = CONV[code]
+    end
+    SHAPES[si] = { n = n, fmt = table.concat(fmt), keys = keys, conv = conv, pos = pos }
+  end
   local tag, count
   tag, p = unpack('<s4', s, p)
   count, p = unpack('<I4', s, p)
   local out, n = {}, 0
   for _ = 1, count do
-    local sec, nsec, rec
-    local orig = {}
+    local sec, nsec, rec, sh, vals
     sec, nsec, p = unpack('<i8I4', s, p)
-    rec, p = decRecord(s, p, orig)
+    rec, p, sh, vals = decRecord(s, p)
     local ts
     if TIME_AS_TABLE then ts = { sec = sec, nsec = nsec } else ts = sec + nsec / 1000000000 end
     local ok, code, t2, r2
@@ -212,7 +250,7 @@ function __sluice_batch(s)
       else
         n = n + 1; out[n] = '2'
       end
-      local n2, err = records(r2, out, n, rec, orig)
+      local n2, err = records(r2, out, n, rec, sh, vals)
       if n2 == nil then
         for i = mark + 1, n do out[i] = nil end
         n = mark + 1; out[n] = pack('<Bs4', 69, err)
