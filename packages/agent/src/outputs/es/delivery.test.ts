@@ -427,3 +427,15 @@ test('fake Elasticsearch: _search reads back stored documents (for other tests r
     await h.stop()
   })
 })
+
+test('Generate_ID: two identical records (same tag, time and content) are both stored, and a retry duplicates neither', async () => {
+  await withFake({}, async (fake, dlq) => {
+    fake.itemFault = ({ request, position }) => (request === 1 && position === 1 ? itemErrors.rejected() : undefined)
+    const h = await startOutput(es, base(fake, dlq, { generate_id: 'on' }))
+    const twin = () => ({ sec: 1_763_800_000, nsec: 0, body: { log: 'GET /healthz 200' } })
+    const s = await flushUntilSettled(h, [twin(), twin(), twin()], 'app')
+    assert.deepEqual(s.attempts, [3, 1])
+    assert.equal(fake.count(), 3)
+    await h.stop()
+  })
+})

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LogEvent } from '@sluice/core/record.ts'
-import { documentId, type FormatOptions, formatBulk, formatConfig, formatItem, indexFor } from './format.ts'
+import {
+  documentId,
+  type FormatOptions,
+  formatBulk,
+  formatConfig,
+  formatItem,
+  formatItems,
+  indexFor,
+} from './format.ts'
 import { strftimeUtc } from './strftime.ts'
 
 // 2026-11-22T07:30:05.123456789Z
@@ -194,4 +202,31 @@ test('strftime: UTC conversions used in index names and time keys', () => {
     `24060 13:05:09 Thu Feb 29 % 2024-02-29 13:05:09 ${t}`,
   )
   assert.equal(strftimeUtc('plain', t), 'plain')
+})
+
+test('formatter: identical records in one batch get distinct ids, and keep them when retried alone', () => {
+  const cfg = formatConfig({ generate_id: true })
+  const a = ev({ log: 'same' })
+  const b = ev({ log: 'same' })
+  const c = ev({ log: 'same' })
+  const items = formatItems(cfg, [a, b, c], 'app', NOW)
+  const ids = items.map((i) => i.id)
+  assert.equal(new Set(ids).size, 3)
+  assert.equal(ids[0], documentId('app', a), 'the first copy has the documented id')
+  // the engine re-sends the same record objects: the second copy alone keeps its own id
+  assert.equal(formatItems(cfg, [b], 'app', NOW)[0]!.id, ids[1])
+  assert.deepEqual(
+    formatItems(cfg, [c, a], 'app', NOW).map((i) => i.id),
+    [ids[2], ids[0]],
+  )
+  // a restart formats new objects: the same batch again gives the same ids
+  assert.deepEqual(
+    formatItems(
+      formatConfig({ generate_id: true }),
+      [ev({ log: 'same' }), ev({ log: 'same' }), ev({ log: 'same' })],
+      'app',
+      NOW,
+    ).map((i) => i.id),
+    ids,
+  )
 })

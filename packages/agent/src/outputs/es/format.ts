@@ -32,6 +32,8 @@ export interface FormatConfig {
   readonly currentTimeIndex: boolean
   /** Memo of the last strftime results (records of a batch share their second and their day). */
   readonly memo: { tkSec: number; tkBase: string; dateSec: number; date: string; actionIndex: string; action: string }
+  /** Generate_ID's ids already given to records (kept with the record objects). */
+  readonly ids: GeneratedIds
 }
 
 /** The option values the formatter reads, in the option table's spelling. */
@@ -80,6 +82,7 @@ export function formatConfig(o: FormatOptions): FormatConfig {
     replaceDots: o.replace_dots ?? false,
     currentTimeIndex: o.current_time_index ?? false,
     memo: { tkSec: Number.NaN, tkBase: '', dateSec: Number.NaN, date: '', actionIndex: '', action: '' },
+    ids: new GeneratedIds(),
   }
 }
 
@@ -99,12 +102,39 @@ export interface BulkItem {
  * Deterministic document id for Generate_ID: the first 128 bits of SHA-256 over the tag, the record
  * time (seconds and nanoseconds) and the record's JSON, written as a UUID. The same record re-sent by
  * a retry, a split or a restart gets the same id, so `create` answers 409 instead of duplicating it.
- * Two records identical in tag, time to the nanosecond and content share an id (one is kept).
+ * Records identical in tag, time and content within one batch are told apart by `formatItems`
+ * (see `GeneratedIds`); this function gives the first one's id.
  */
 export function documentId(tag: string, e: LogEvent, bodyJson = JSON.stringify(e.body, jsonReplacer)): string {
   // one-shot hash of one string: several times faster than createHash().update()… per record
-  const h = hash('sha256', `${tag}\0${e.sec}.${e.nsec}\0${bodyJson}`)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+  return toUuid(hash('sha256', `${tag}\0${e.sec}.${e.nsec}\0${bodyJson}`))
+}
+
+const toUuid = (h: string) =>
+  `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+
+/**
+ * Generate_ID for a batch. Two distinct records can be identical in tag, time and content (a line
+ * logged twice within one clock tick): the k-th copy in a batch (k ≥ 1) gets the hash of the first
+ * one's id and `#k`, so it is not mistaken for a resend of the first. The id a record got is kept
+ * with the record object, so a retry of any subset of the batch re-sends each record under its own id.
+ */
+export class GeneratedIds {
+  private readonly assigned = new WeakMap<LogEvent, { id: string; base: string; k: number }>()
+
+  /** The id of `e`, whose first-copy id is `base`; `seen` counts copies of each base in this batch. */
+  idFor(e: LogEvent, base: string, seen: Map<string, number>): string {
+    const prev = this.assigned.get(e)
+    if (prev) {
+      seen.set(prev.base, Math.max(seen.get(prev.base) ?? 0, prev.k + 1))
+      return prev.id
+    }
+    const k = seen.get(base) ?? 0
+    seen.set(base, k + 1)
+    const id = k === 0 ? base : toUuid(hash('sha256', `${base}#${k}`))
+    this.assigned.set(e, { id, base, k })
+    return id
+  }
 }
 
 /** Time_Key's value: strftime(Time_Key_Format) in UTC, then `.mmm` or `.nnnnnnnnn`, then `Z` (as Fluent Bit). */
@@ -201,7 +231,13 @@ function stringify(v: unknown): string {
 }
 
 /** Formats one record. Never throws: a record that cannot be sent carries `invalid`. */
-export function formatItem(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: number): BulkItem {
+export function formatItem(
+  cfg: FormatConfig,
+  e: LogEvent,
+  tag: string,
+  nowSec: number,
+  ids?: { gen: GeneratedIds; seen: Map<string, number> },
+): BulkItem {
   const index = indexFor(cfg, e, tag, nowSec)
   const action = cfg.writeOperation === 'upsert' ? 'update' : cfg.writeOperation
   const body = cfg.replaceDots ? (replaceDotsDeep(e.body) as Record<string, unknown>) : e.body
@@ -219,7 +255,10 @@ export function formatItem(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: 
   }
   let id: string | undefined
   if (cfg.idKey) id = cfg.idKey.render(e.body, tag)
-  else if (cfg.generateId) id = documentId(tag, e, cfg.replaceDots ? stringify(e.body) : bodyJson)
+  else if (cfg.generateId) {
+    const base = documentId(tag, e, cfg.replaceDots ? stringify(e.body) : bodyJson)
+    id = ids ? ids.gen.idFor(e, base, ids.seen) : base
+  }
   if (id === undefined && action === 'update') {
     return {
       event: e,
@@ -257,7 +296,8 @@ export function formatItem(cfg: FormatConfig, e: LogEvent, tag: string, nowSec: 
 /** Formats a batch into bulk items (one per record, in order). */
 export function formatItems(cfg: FormatConfig, events: readonly LogEvent[], tag: string, nowSec: number): BulkItem[] {
   const out = new Array<BulkItem>(events.length)
-  for (let i = 0; i < events.length; i++) out[i] = formatItem(cfg, events[i]!, tag, nowSec)
+  const ids = cfg.generateId && !cfg.idKey ? { gen: cfg.ids, seen: new Map<string, number>() } : undefined
+  for (let i = 0; i < events.length; i++) out[i] = formatItem(cfg, events[i]!, tag, nowSec, ids)
   return out
 }
 
