@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -82,6 +84,20 @@ describe('sluice check', () => {
       },
       { severity: 'warning', message: 'no [OUTPUT] section: every record read is discarded', file: p },
     ])
+  })
+
+  test('-c - reads the config from stdin (kubectl get cm … -o yaml | sluice check -c -)', async () => {
+    const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts')
+    const child = spawn(process.execPath, [main, 'check', '-c', '-'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    child.stdin.end('[INPUT]\n    Name dummy\n    Rate lots\n[OUTPUT]\n    Name stdout\n    Match *\n')
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString()
+    })
+    const [code] = (await once(child, 'exit')) as [number]
+    assert.equal(code, 1, out)
+    assert.match(out, /^<stdin>:3: error: input\.dummy\.0: invalid value for 'Rate': 'lots' is not an integer$/m)
+    assert.match(out, /^FAILED: <stdin>: 1 error\(s\)/m)
   })
 
   test('a clean config exits 0; --entry picks a ConfigMap key', async () => {

@@ -16,7 +16,8 @@ a Mem_Buf_Limit too small for Flush, dotted label keys sent to Elasticsearch, Re
 FILE is a Fluent Bit classic file, a YAML file (.yaml/.yml), or a Kubernetes ConfigMap manifest
 (also multi-document; the EKS Fargate aws-logging ConfigMap is understood).
 
-  -c, --config FILE   the configuration to check (required; a bare FILE argument works too)
+  -c, --config FILE   the configuration to check (required; a bare FILE argument works too);
+                      - reads it from stdin: kubectl get cm fluent-bit -o yaml | sluice check -c -
   --entry NAME        for a ConfigMap: the data key of the entry file
                       (default fluent-bit.conf, then fluent-bit.yaml)
   -q, --quiet         print errors only
@@ -45,7 +46,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const { loadConfig } = await import('@sluice/core/config/load.ts')
   const { checkConfig } = await import('@sluice/agent/check/index.ts')
-  const loaded = await loadConfig(file, { entry: v.values.entry })
+  const text = file === '-' ? await readStdin() : undefined
+  const loaded = await loadConfig(file === '-' ? '<stdin>' : file, { entry: v.values.entry, text })
   const ds = checkConfig(loaded)
   const errors = ds.filter((d) => d.severity === 'error').length
   const warnings = ds.length - errors
@@ -74,4 +76,10 @@ function parse(args: string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   })
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
 }

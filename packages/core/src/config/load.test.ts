@@ -366,6 +366,19 @@ describe('classic format', () => {
     assert.deepEqual(kv(c.outputs[0]!), ['Name=null', 'Match=*', 'Retry_Limit=2'], 'the keys are still read')
   })
 
+  test('text given instead of a file (stdin): named by path, relative includes from its directory', async () => {
+    await write('stdin/inc.conf', '[OUTPUT]\n    Name null\n    Match *\n')
+    const c = await loadConfig(join(dir, 'stdin', '<stdin>'), {
+      env: {},
+      text: '[INPUT]\n    Name dummy\n@INCLUDE inc.conf\n    Bad\n',
+    })
+    assert.deepEqual(c.files, [join(dir, 'stdin', '<stdin>'), join(dir, 'stdin', 'inc.conf')])
+    assert.equal(c.outputs.length, 1)
+    assert.deepEqual(c.diagnostics.map(diag), [
+      `error ${join(dir, 'stdin', '<stdin>')}:4 'Bad' is outside any section (a key must follow a [SECTION] header)`,
+    ])
+  })
+
   test('a missing config file is a diagnostic, not a crash', async () => {
     const c = await loadConfig(join(dir, 'does-not-exist.conf'), { env: {} })
     assert.deepEqual(c.diagnostics.map(diag), [`error ${join(dir, 'does-not-exist.conf')}: cannot read config: ENOENT`])

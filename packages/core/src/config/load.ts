@@ -19,6 +19,11 @@ export interface LoadOptions {
   readonly entry?: string
   /** Environment for `${VAR}` (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /**
+   * The text of the config when it does not come from a file (`sluice check -c -` reads stdin):
+   * `path` then only names it in messages, and relative paths resolve against its directory.
+   */
+  readonly text?: string
 }
 
 const DEFAULT_ENTRIES = ['fluent-bit.conf', 'fluent-bit.yaml', 'fluent-bit.yml']
@@ -28,7 +33,7 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
   const baseDir = dirname(path)
   let text: string
   try {
-    text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '') // editors on Windows add a BOM
+    text = (opts.text ?? (await readFile(path, 'utf8'))).replace(/^\uFEFF/, '') // editors on Windows add a BOM
   } catch (err) {
     diagnostics.push({
       severity: 'error',
