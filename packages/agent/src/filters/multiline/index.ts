@@ -40,8 +40,8 @@ function route(s: State, ctx: FilterContext, outs: Joined<Ack>[], current: Ack |
       for (let i = 0; i < j.tokens.length; i++) current.release()
       continue
     }
-    const ack = compositeAck(j.tokens)
-    ack.retain()
+    const { ack, retained } = compositeAck(j.tokens)
+    if (!retained) ack.retain()
     s.emitted.inc()
     if (s.debug) ctx.log.debug(`flush: ${j.tokens.length} lines as one record under ${j.group}`)
     ctx.emit(j.group, [j.event], ack)
