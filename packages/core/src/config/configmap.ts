@@ -21,6 +21,13 @@ export function looksLikeConfigMap(text: string): boolean {
   return /^\s*kind:\s*["']?ConfigMap["']?\s*$/m.test(text) && /^\s*apiVersion:/m.test(text)
 }
 
+interface Manifest {
+  kind?: unknown
+  metadata?: { name?: unknown }
+  data?: unknown
+  items?: unknown
+}
+
 export function readConfigMaps(text: string, file: string, diagnostics: Diagnostic[]): ConfigMapDoc[] {
   const lc = new LineCounter()
   const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false })
@@ -29,16 +36,20 @@ export function readConfigMaps(text: string, file: string, diagnostics: Diagnost
   if (firstError === undefined) {
     const out: ConfigMapDoc[] = []
     for (const doc of list) {
-      const js = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown }; data?: unknown } | null
-      if (js?.kind !== 'ConfigMap') continue
-      const data = new Map<string, string>()
-      if (js.data && typeof js.data === 'object') {
-        for (const [k, v] of Object.entries(js.data as Record<string, unknown>)) {
-          if (v !== null && v !== undefined) data.set(k, String(v))
-        }
-      }
       const line = doc.contents?.range ? lc.linePos(doc.contents.range[0]).line : 1
-      out.push({ name: String(js.metadata?.name ?? ''), data, line })
+      const js = doc.toJS() as Manifest | null
+      // `kubectl get cm -o yaml` without a name prints a `kind: List` of items.
+      const objects = js?.kind === 'List' && Array.isArray(js.items) ? (js.items as Manifest[]) : [js]
+      for (const o of objects) {
+        if (o?.kind !== 'ConfigMap') continue
+        const data = new Map<string, string>()
+        if (o.data && typeof o.data === 'object') {
+          for (const [k, v] of Object.entries(o.data as Record<string, unknown>)) {
+            if (v !== null && v !== undefined) data.set(k, String(v))
+          }
+        }
+        out.push({ name: String(o.metadata?.name ?? ''), data, line })
+      }
     }
     return out
   }

@@ -511,6 +511,31 @@ describe('ConfigMap manifests', () => {
     assert.equal(c.baseDir, join(dir, 'cm'))
   })
 
+  test('kubectl get cm -o yaml output: a kind: List of ConfigMaps, data as quoted strings', async () => {
+    const p = await write(
+      'cm-list/list.yaml',
+      [
+        'apiVersion: v1',
+        'items:',
+        '- apiVersion: v1',
+        '  data:',
+        '    fluent-bit.conf: "[INPUT]\\n    Name dummy\\n    Tag t\\n[OUTPUT]\\n    Name stdout\\n    Match t\\n"',
+        '  kind: ConfigMap',
+        '  metadata:',
+        '    name: fb',
+        '    namespace: logging',
+        'kind: List',
+        'metadata:',
+        '  resourceVersion: ""',
+      ].join('\n'),
+    )
+    const c = await loadConfig(p, { env: {} })
+    assert.deepEqual(c.diagnostics, [])
+    assert.equal(c.entry, 'configmap:fb/fluent-bit.conf')
+    assert.deepEqual(kv(c.inputs[0]!), ['Name=dummy', 'Tag=t'])
+    assert.deepEqual(c.outputs.map(where), ['configmap:fb/fluent-bit.conf:4'])
+  })
+
   test('--entry names another data key; a missing entry key lists what exists', async () => {
     const p = await write(
       'cm2/cm.yaml',
