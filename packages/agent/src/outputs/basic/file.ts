@@ -1,19 +1,24 @@
 // The `file` output (fluent-bit/plugins/out_file/file.c; docs "File" output): appends each batch to
-// Path/File (File defaults to the tag, Path to the working directory), creating the directory with
-// Mkdir. Formats: out_file (default, `tag: [time, {json}]`), plain (the JSON record), csv, ltsv,
-// template (`{time} {message}`), msgpack (Fluent Bit's event encoding), and json_lines (the record
-// with its date, as stdout's json_lines). Every batch is rendered into one buffer and written with
+// Path/File (File defaults to the tag, made filesystem-safe; Path to the working directory), creating
+// the directory when missing with Mkdir. Formats: out_file (default, `tag: [sec.nsec, {json}]`), plain
+// (the JSON record), csv, ltsv, template (`{time} {message}`), msgpack (Fluent Bit's event encoding),
+// and json_lines (the record with its date, as stdout's json_lines). With files_rotation a file that
+// reached max_size is renamed `<file>.YYYYMMDD_HHMMSS` (gzip'd unless gzip is off) and the oldest
+// rotated files beyond max_files are deleted. Every batch is rendered into one buffer and written with
 // one append (fast path).
 
-import { appendFile, mkdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { appendFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { eventsToMsgpack } from '../../format/event-msgpack.ts'
 import { escapeNonAscii } from '../../format/json-escape.ts'
 import { formatJsonRecords } from '../../format/json-records.ts'
 import { msgpackPrint } from '../../format/msgpack-print.ts'
 import { printfF } from '../../format/numbers.ts'
-import { defineOutput, type FlushResult } from '../../plugin.ts'
+import { defineOutput, type FlushResult, type OutputContext } from '../../plugin.ts'
 
 export const FILE_FORMATS = ['out_file', 'plain', 'csv', 'ltsv', 'template', 'msgpack', 'json_lines'] as const
 export type FileFormat = (typeof FILE_FORMATS)[number]
@@ -44,8 +49,12 @@ export const fileOptions = {
   csv_column_names: {
     type: 'bool',
     default: 'off',
-    description: 'csv: write the keys of the first record as a header line when the file is new.',
+    description: 'csv: write a header line (`timestamp` and the keys of the record) when the file is empty.',
   },
+  files_rotation: { type: 'bool', default: 'off', description: 'Rotate files that reach max_size.' },
+  max_size: { type: 'size', default: '100000000', description: 'Size at which a file is rotated (files_rotation).' },
+  max_files: { type: 'int', default: '7', description: 'Rotated files kept per file (files_rotation).' },
+  gzip: { type: 'bool', default: 'on', description: 'Compress rotated files with gzip (files_rotation).' },
 } as const
 
 /** Fluent Bit's check_delimiter: only these spellings are accepted; anything else keeps the default. */
@@ -80,14 +89,44 @@ export function fileFormatConfig(o: {
 }
 
 const seconds = (e: LogEvent) => printfF(e.sec + e.nsec / 1e9)
+/** `sec.nnnnnnnnn`, as out_file and csv print the time. */
+const secNsec = (e: LogEvent) => `${e.sec}.${String(e.nsec).padStart(9, '0')}`
 
-function templateLine(e: LogEvent, template: string): string {
-  return template.replace(/\{([^{}]+)\}/g, (_, key: string) => {
-    if (key === 'time') return seconds(e)
-    const v = e.body[key]
-    if (v === undefined) return ''
-    return typeof v === 'string' ? v : JSON.stringify(v)
-  })
+/**
+ * Fluent Bit's Python-like templating: `{time}` is the time (`%f`), `{key}` the field (strings as they
+ * are, other values as msgpack-c prints them); an unknown key or a stray brace stays as written.
+ */
+export function templateLine(e: LogEvent, template: string): string {
+  let out = ''
+  let open = -1
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!
+    if (c === '{') {
+      if (open >= 0) out += template.slice(open, i)
+      open = i
+    } else if (c === '}' && open >= 0) {
+      const key = template.slice(open + 1, i)
+      const v = key === 'time' ? seconds(e) : e.body[key]
+      if (key === 'time') out += v as string
+      else if (v === undefined) out += template.slice(open, i + 1)
+      else out += typeof v === 'string' ? v : msgpackPrint(v)
+      open = -1
+    } else if (open < 0) out += c
+  }
+  if (open >= 0) out += template.slice(open)
+  return out
+}
+
+/**
+ * The file name for a tag, as Fluent Bit's sanitize_tag_name: `/`-separated components kept, other
+ * characters outside [A-Za-z0-9._-] become `_`, `.` and `..` components become `_`, never absolute.
+ */
+export function fileNameForTag(tag: string): string {
+  const parts = tag
+    .split(/[/\\]+/)
+    .filter((p) => p !== '')
+    .map((p) => (p === '.' || p === '..' ? '_' : p.replace(/[^A-Za-z0-9._-]/g, '_')))
+  return parts.length === 0 ? '_' : parts.join('/')
 }
 
 /** The bytes one batch appends to the file. `header`: csv column names for a new file. */
@@ -109,12 +148,15 @@ export function formatFile(
     }
     case 'csv': {
       let out = ''
-      const first = events.find((e) => Object.keys(e.body).length > 0)
-      if (header && first) out += ['time', ...Object.keys(first.body)].map((k) => `"${k}"`).join(c.delimiter) + '\n'
+      let wantHeader = header
       for (const e of events) {
-        const vals = Object.values(e.body)
-        if (vals.length === 0) continue
-        out += seconds(e) + c.delimiter + vals.map(msgpackPrint).join(c.delimiter) + '\n'
+        const keys = Object.keys(e.body)
+        if (keys.length === 0) continue
+        if (wantHeader) {
+          out += 'timestamp' + c.delimiter + keys.map((k) => `"${k}"`).join(c.delimiter) + '\n'
+          wantHeader = false
+        }
+        out += secNsec(e) + c.delimiter + keys.map((k) => msgpackPrint(e.body[k])).join(c.delimiter) + '\n'
       }
       return out
     }
@@ -136,10 +178,16 @@ export function formatFile(
     }
     default: {
       let out = ''
-      for (const e of events) out += `${tag}: [${seconds(e)}, ${escapeNonAscii(JSON.stringify(e.body))}]\n`
+      for (const e of events) out += `${tag}: [${secNsec(e)}, ${escapeNonAscii(JSON.stringify(e.body))}]\n`
       return out
     }
   }
+}
+
+interface Rotation {
+  readonly maxSize: number
+  readonly maxFiles: number
+  readonly gzip: boolean
 }
 
 interface FileState {
@@ -148,35 +196,100 @@ interface FileState {
   readonly mkdir: boolean
   readonly cfg: FileFormatConfig
   readonly csvHeader: boolean
+  readonly rotation: Rotation | undefined
+  /** Bytes in each file written to, for rotation. */
+  readonly sizes: Map<string, number>
 }
 
 // Errors retrying cannot fix (a missing directory without Mkdir, permissions, a directory in the way).
 const PERMANENT = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'ENAMETOOLONG'])
+
+const p2 = (n: number) => String(n).padStart(2, '0')
+/** Local time as YYYYMMDD_HHMMSS, the suffix of rotated files. */
+function rotationStamp(d = new Date()): string {
+  return `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}_${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}`
+}
+
+/** Renames `path` aside (gzip'd when asked) and deletes the oldest rotated files beyond the limit. */
+export async function rotateFile(path: string, r: Rotation, log?: OutputContext['log']): Promise<void> {
+  const rotated = `${path}.${rotationStamp()}`
+  await rename(path, rotated)
+  if (r.gzip) {
+    await pipeline(createReadStream(rotated), createGzip(), createWriteStream(`${rotated}.gz`))
+    await unlink(rotated)
+  }
+  log?.info(`rotated ${path} to ${rotated}${r.gzip ? '.gz' : ''}`)
+  const dir = dirname(path)
+  const prefix = `${basename(path)}.`
+  const names = (await readdir(dir)).filter((n) => {
+    if (!n.startsWith(prefix)) return false
+    return /^\d{8}_\d{6}(\.gz)?$/.test(n.slice(prefix.length))
+  })
+  if (names.length <= r.maxFiles) return
+  const withTimes = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n))).mtimeMs })))
+  withTimes.sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : 1))
+  for (const { n } of withTimes.slice(0, names.length - r.maxFiles)) {
+    await unlink(join(dir, n)).catch(() => undefined)
+    log?.info(`removed old rotated file ${join(dir, n)} (max_files ${r.maxFiles})`)
+  }
+}
+
+async function append(path: string, data: string | Buffer, mkdirOnMissing: boolean): Promise<void> {
+  try {
+    await appendFile(path, data)
+  } catch (err) {
+    if (!mkdirOnMissing || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 })
+    await appendFile(path, data)
+  }
+}
 
 export default defineOutput({
   name: 'file',
   description: 'Appends records to files',
   options: fileOptions,
   init(opts, ctx): FileState {
+    if (opts.files_rotation && opts.max_files < 1) throw new Error(`invalid max_files=${opts.max_files}; must be >= 1`)
     return {
-      dir: opts.path === undefined ? undefined : ctx.resolvePath(opts.path),
+      dir: opts.path === undefined || opts.path === '' ? undefined : ctx.resolvePath(opts.path),
       file: opts.file,
       mkdir: opts.mkdir,
       cfg: fileFormatConfig(opts),
       csvHeader: opts.csv_column_names && opts.format === 'csv',
+      rotation:
+        opts.files_rotation && opts.max_size > 0
+          ? { maxSize: opts.max_size, maxFiles: opts.max_files, gzip: opts.gzip }
+          : undefined,
+      sizes: new Map(),
     }
   },
-  async flush(events, tag, s): Promise<FlushResult> {
-    const name = s.file ?? tag
+  async flush(events, tag, s, ctx): Promise<FlushResult> {
+    const name = s.file ?? fileNameForTag(tag)
     const path = s.dir === undefined ? name : join(s.dir, name)
     try {
-      if (s.mkdir && s.dir !== undefined) await mkdir(s.dir, { recursive: true, mode: 0o755 })
-      let header = false
-      if (s.csvHeader)
-        header = await stat(path)
-          .then((st) => st.size === 0)
-          .catch(() => true)
-      await appendFile(path, formatFile(events, tag, s.cfg, header))
+      const statSize = () =>
+        stat(path)
+          .then((st) => st.size)
+          .catch(() => 0)
+      let size: number | undefined
+      if (s.rotation) {
+        size = s.sizes.get(path) ?? (await statSize())
+        if (size >= s.rotation.maxSize) {
+          try {
+            await rotateFile(path, s.rotation, ctx.log)
+            size = 0
+          } catch (err) {
+            // Fluent Bit keeps writing to the current file when rotation fails.
+            ctx.log.error(`cannot rotate ${path}: ${(err as Error).message}; appending to it`)
+          }
+        }
+      }
+      // csv column names go on the first line of an empty file (Fluent Bit checks the position each flush).
+      if (s.csvHeader && size === undefined) size = await statSize()
+      const data = formatFile(events, tag, s.cfg, s.csvHeader && size === 0)
+      await append(path, data, s.mkdir)
+      if (s.rotation)
+        s.sizes.set(path, (size ?? 0) + (typeof data === 'string' ? Buffer.byteLength(data) : data.length))
       return { kind: 'ok' }
     } catch (err) {
       const e = err as NodeJS.ErrnoException

@@ -4,7 +4,7 @@ import { decodeMulti } from '@msgpack/msgpack'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { jsonDateValue } from '../../format/json-date.ts'
 import { jsonDouble, printfG16 } from '../../format/numbers.ts'
-import { fileFormatConfig, formatFile } from './file.ts'
+import { fileFormatConfig, fileNameForTag, formatFile } from './file.ts'
 import { formatHttpBody, requestHeaders, retryAfterMs, classifyStatus } from './http.ts'
 import { formatStdout } from './stdout.ts'
 import { DEFAULT_GELF_KEYS } from '../../format/gelf.ts'
@@ -76,10 +76,10 @@ describe('stdout formatter', () => {
 describe('file formatter', () => {
   const base = { delimiter: undefined, label_delimiter: undefined, template: '{time} {log}' }
   const table: [string, Parameters<typeof fileFormatConfig>[0], string][] = [
-    ['out_file', { ...base, format: 'out_file' }, 'kube.a: [1795332600.123457, {"log":"hello","x":2.5}]\n'],
+    ['out_file', { ...base, format: 'out_file' }, 'kube.a: [1795332600.123456789, {"log":"hello","x":2.5}]\n'],
     ['plain', { ...base, format: 'plain' }, '{"log":"hello","x":2.5}\n'],
-    ['csv', { ...base, format: 'csv' }, '1795332600.123457,"hello",2.500000\n'],
-    ['csv with tab', { ...base, format: 'csv', delimiter: 'tab' }, '1795332600.123457\t"hello"\t2.500000\n'],
+    ['csv', { ...base, format: 'csv' }, '1795332600.123456789,"hello",2.500000\n'],
+    ['csv with tab', { ...base, format: 'csv', delimiter: 'tab' }, '1795332600.123456789\t"hello"\t2.500000\n'],
     ['ltsv', { ...base, format: 'ltsv' }, '"time":1795332600.123457\t"log":"hello"\t"x":2.500000\n'],
     [
       'ltsv custom',
@@ -87,11 +87,23 @@ describe('file formatter', () => {
       '"time" 1795332600.123457,"log" "hello","x" 2.500000\n',
     ],
     ['template', { ...base, format: 'template' }, '1795332600.123457 hello\n'],
+    [
+      'template with unknown keys, non-strings and stray braces',
+      { ...base, format: 'template', template: '{x} {nope} {{log} end{' },
+      '2.500000 {nope} {hello end{\n',
+    ],
     ['json_lines', { ...base, format: 'json_lines' }, '{"date":1795332600.123457,"log":"hello","x":2.5}\n'],
   ]
   const e = ev(1795332600, 123456789, { log: 'hello', x: 2.5 })
   for (const [name, o, want] of table)
     it(name, () => assert.equal(formatFile([e], 'kube.a', fileFormatConfig(o)), want))
+
+  it('file names from tags are made filesystem-safe', () => {
+    assert.equal(fileNameForTag('kube.var.log.containers.a_b-c.log'), 'kube.var.log.containers.a_b-c.log')
+    assert.equal(fileNameForTag('/etc/../passwd'), 'etc/_/passwd')
+    assert.equal(fileNameForTag('a b:c'), 'a_b_c')
+    assert.equal(fileNameForTag('//'), '_')
+  })
 
   it('msgpack writes Fluent Bit event records', () => {
     const buf = formatFile([e], 'kube.a', fileFormatConfig({ ...base, format: 'msgpack' })) as Buffer
