@@ -264,6 +264,35 @@ test('explore: field and value autocompletion', async () => {
   )
 })
 
+test('time picker: quick range, absolute range with validation, auto-refresh, all in the URL', async () => {
+  await page.goto(`${server.ui}/explore`)
+  await page.getByRole('button', { name: 'Last 15 minutes' }).click()
+  await page.getByRole('dialog', { name: 'Time range' }).getByRole('button', { name: 'Last 24 hours' }).click()
+  await until('quick range in the URL', () => param('from') === 'now-24h')
+  await until('hits over 24 hours', async () => (await hitsShown()) === ALL.length)
+
+  await page.getByRole('button', { name: 'Last 24 hours' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Time range' })
+  await dialog.getByRole('textbox', { name: 'From' }).fill('yesterday-ish')
+  await dialog.getByRole('button', { name: 'Apply' }).click()
+  await dialog.getByText('Not a date').waitFor()
+  await shot('time-picker')
+  // 5 s off the 10 s grid of the workload, so no record sits exactly on the bound.
+  const from = new Date(NOW - 20 * 60_000 - 5_000).toISOString()
+  await dialog.getByRole('textbox', { name: 'From' }).fill(from)
+  await dialog.getByRole('textbox', { name: 'To' }).fill('now')
+  await dialog.getByRole('button', { name: 'Apply' }).click()
+  await until('absolute range in the URL', () => param('from') === from && param('to') === null)
+  const inRange = count((r) => Date.parse(r['@timestamp']) >= Date.parse(from))
+  await until('hits in the last 20 minutes', async () => (await hitsShown()) === inRange)
+
+  await page.getByRole('combobox', { name: 'Auto-refresh' }).selectOption('30s')
+  await until('refresh in the URL', () => param('refresh') === '30s')
+  await page.reload()
+  assert.equal(await page.getByRole('combobox', { name: 'Auto-refresh' }).inputValue(), '30s')
+  await until('same hits after reload', async () => (await hitsShown()) === inRange)
+})
+
 test('explore: drag on the histogram zooms into an absolute range', async () => {
   await page.goto(`${server.ui}/explore?from=now-1h`)
   await until('hits', async () => (await hitsShown()) === ALL.length)

@@ -26,6 +26,30 @@ test('histogramSeries: split values ordered by total, other last', () => {
   )
 })
 
+test('histogramSeries: records without the split field become a series of their own', () => {
+  const r = histogramSeries(
+    {
+      interval: '1m',
+      intervalMs: 60_000,
+      buckets: [
+        { t: 0, count: 4, split: { info: 1, error: 1 } },
+        { t: 60_000, count: 0, split: {} },
+      ],
+    },
+    'other',
+    'Records',
+    '(none)',
+  )
+  assert.deepEqual(
+    r.series.map((s) => [s.label, s.values]),
+    [
+      ['info', [1, 0]],
+      ['error', [1, 0]],
+      ['(none)', [2, 0]],
+    ],
+  )
+})
+
 test('histogramSeries: without a split, one series of counts', () => {
   const r = histogramSeries({ interval: '1m', intervalMs: 60_000, buckets: [{ t: 0, count: 4 }] }, 'other', 'Records')
   assert.deepEqual(

@@ -83,6 +83,7 @@ export function FieldSidebar({ fields, columns, query, from, to, onFilter, onTog
                       <span className="value-text" title={text}>
                         {text}
                       </span>
+                      <span className="value-count">{nf.format(v.count)}</span>
                       <span className="value-pct">{pct.toFixed(1)}%</span>
                       <button
                         type="button"

@@ -19,7 +19,10 @@ export function Histogram({
   onZoom: (fromMs: number, toMs: number) => void
 }) {
   const { t } = useApp()
-  const { xs, series } = useMemo(() => histogramSeries(data, t('hist.other'), t('hist.count')), [data, t])
+  const { xs, series } = useMemo(
+    () => histogramSeries(data, t('hist.other'), t('hist.count'), t('hist.none')),
+    [data, t],
+  )
   const options = splitFields.includes(split) ? splitFields : [split, ...splitFields]
   return (
     <section className="panel histogram" aria-label={t('hist.title')}>
