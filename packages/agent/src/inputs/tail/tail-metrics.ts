@@ -17,6 +17,8 @@ export interface TailMetrics {
   readonly errors: Metric
   /** Files truncated in place (copytruncate) and read again from the start. */
   readonly truncated: Metric
+  /** Files open now. */
+  readonly open: Metric
 }
 
 export function tailMetrics(reg: MetricsRegistry): TailMetrics {
@@ -41,5 +43,6 @@ export function tailMetrics(reg: MetricsRegistry): TailMetrics {
       'sluice_input_tail_files_truncated_total',
       'Files truncated in place and read again from the start',
     ),
+    open: reg.gauge('sluice_input_tail_files_open', 'Files the tail input has open now'),
   }
 }

@@ -19,7 +19,7 @@ beforeEach(async () => {
   ;({ dir, cleanup } = await tempDir())
 })
 afterEach(async () => {
-  for (const t of running.splice(0)) await t.stop()
+  await Promise.allSettled(running.splice(0).map((t) => t.stop()))
   await cleanup()
 })
 
@@ -119,6 +119,20 @@ describe('tail: reading', () => {
     await waitFor('new read', () => fake.lines().length === 1)
     assert.deepEqual(fake.lines(), ['n'])
     assert.equal(t.files.size, 1)
+  })
+
+  test('ignore_active_older_files closes an open file once it stops changing for ignore_older', async () => {
+    const file = join(dir, 'a.log')
+    await writeFile(file, 'x\n')
+    const fake = fakeContext()
+    const t = await run({ path: file, read_from_head: 'on', ignore_older: '1h', ignore_active_older_files: 'on' }, fake)
+    await waitFor('read', () => fake.lines().length === 1)
+    assert.equal(fake.metric('sluice_input_tail_files_open'), 1)
+    const past = new Date(Date.now() - 2 * 3600_000)
+    await utimes(file, past, past)
+    await waitFor('closed', () => fake.metric('fluentbit_input_files_closed_total') === 1)
+    assert.equal(t.files.size, 0)
+    assert.equal(fake.metric('sluice_input_tail_files_open'), 0)
   })
 
   test('tag_regex fills <name> from named groups of the path', async () => {

@@ -1,6 +1,7 @@
 // The `tail` input: reads lines appended to files, as Fluent Bit's in_tail does
 // (fluent-bit/plugins/in_tail), with offsets committed on delivery instead of on read.
 
+import { homedir } from 'node:os'
 import { isAbsolute } from 'node:path'
 import type { Parser } from '../../parsers/types.ts'
 import { defineInput } from '../../plugin.ts'
@@ -16,7 +17,10 @@ export const tail = defineInput({
   description: 'Tail files: read lines appended to files matched by glob patterns (container logs)',
   options: tailOptions,
   init(o, ctx) {
-    const patterns = o.path.map((p) => (isAbsolute(p) ? p : ctx.resolvePath(p)))
+    // glob(3) with GLOB_TILDE, as Fluent Bit expands Path: `~/` is the home directory.
+    const patterns = o.path
+      .map((p) => (p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p))
+      .map((p) => (isAbsolute(p) ? p : ctx.resolvePath(p)))
     if (patterns.length === 0) throw new Error(`cannot start tail: no input 'path' was given`)
     if (o.buffer_chunk_size > o.buffer_max_size) {
       throw new Error(

@@ -100,7 +100,13 @@ export class Tailer {
     await this.loop
     for (const w of this.dirWatchers.values()) w.close()
     this.dirWatchers.clear()
-    for (const f of [...this.files.values()]) await this.closeFile(f, 'stop')
+    for (const f of [...this.files.values()]) {
+      try {
+        await this.closeFile(f, 'stop')
+      } catch (err) {
+        this.ctx.log.error(`cannot close ${f.path} cleanly: ${(err as Error).message}`)
+      }
+    }
     this.maybeCloseDb()
     if (this.db && this.outstanding > 0) {
       // Acknowledgements may still arrive while the engine drains (within Grace); after that the
@@ -307,6 +313,7 @@ export class Tailer {
     this.files.set(key, f)
     this.byPath.set(path, f)
     this.metrics.opened.inc(this.labels)
+    this.metrics.open.set(this.labels, this.files.size)
     this.ctx.log.debug(`inode=${st.ino} with offset=${offset} appended as ${path}`)
   }
 
@@ -482,6 +489,7 @@ export class Tailer {
     if (this.byPath.get(f.path) === f) this.byPath.delete(f.path)
     await f.fh.close().catch(() => undefined)
     this.metrics.closed.inc(this.labels)
+    this.metrics.open.set(this.labels, this.files.size)
     this.ctx.log.debug(`inode=${f.ino} closed ${f.path} (${reason})`)
     this.forgetIfDone(f)
   }
