@@ -9,7 +9,9 @@ export function uptimeHuman(sec: number): string {
   const h = Math.floor((sec % 86400) / 3600)
   const m = Math.floor((sec % 3600) / 60)
   const s = sec % 60
-  return `Fluent Bit has been running:  ${d} day${d === 1 ? '' : 's'}, ${h} hour${h === 1 ? '' : 's'}, ${m} minute${m === 1 ? '' : 's'} and ${s} second${s === 1 ? '' : 's'}`
+  // Fluent Bit pluralises only above one: "0 day", "1 hour", "2 minutes"
+  const pl = (n: number) => (n > 1 ? 's' : '')
+  return `Fluent Bit has been running:  ${d} day${pl(d)}, ${h} hour${pl(h)}, ${m} minute${pl(m)} and ${s} second${pl(s)}`
 }
 
 const INPUT = { fluentbit_input_records_total: 'records', fluentbit_input_bytes_total: 'bytes' } as const

@@ -115,6 +115,8 @@ export const dummyInput = defineInput({
   },
   start(s, ctx) {
     s.startedAtMs = Date.now()
+    // Fixed_timestamp: one timestamp generated once, the start time itself when one is set
+    if (s.fixed) s.fixedTime = timestamp(s)
     let due = s.flushOnStartup ? 1 : 0
     let last = Date.now()
     // Timers fire at most every ~1 ms; at higher rates each tick generates what is due since the

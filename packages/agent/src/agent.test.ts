@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { formatDiagnostic } from '@sluice/core/diagnostics.ts'
+import { AgentConfigError, checkAgentConfig, createAgent } from './agent.ts'
+import { ackSpy, bench, events, gate, makeConfig, waitFor } from './engine/test-helpers.ts'
+import { dummyInput } from './inputs/dummy/dummy.ts'
+
+test('config errors: the agent refuses to start and lists every one with file:line, instance and option', async () => {
+  const b = bench()
+  const agent = createAgent(
+    makeConfig({
+      inputs: [{ Name: 'fake_in', Lable: 'x' }, { Name: 'no_such_input' }, { Name: 'bad_in' }],
+      filters: [{ Name: 'fake_filter', Match_Regex: '(', Action: 'mark' }],
+      outputs: [{ Name: 'fake_out', Match: '*', Retry_Limit: 'sometimes', Workers: 0 }],
+    }),
+    b.options(),
+  )
+  await assert.rejects(agent.start(), (err: unknown) => {
+    assert.ok(err instanceof AgentConfigError)
+    const lines = err.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)
+    const want = [
+      /^test\.conf:3: error: input:fake_in:fake_in\.0: unknown option 'Lable' \(did you mean 'label'\?\)$/,
+      /^test\.conf:5: error: input: unknown input plugin 'no_such_input'$/,
+      /^test\.conf:\d+: error: filter:fake_filter:fake_filter\.0: invalid Match_Regex: /,
+      /^test\.conf:\d+: error: output:fake_out:fake_out\.0: invalid value for 'retry_limit': 'sometimes' is not a retry limit/,
+      /^test\.conf:\d+: error: output:fake_out:fake_out\.0: invalid value for 'workers': 0/,
+    ]
+    for (const w of want)
+      assert.ok(
+        lines.some((l) => w.test(l)),
+        `${w} in\n${lines.join('\n')}`,
+      )
+    assert.ok(err.message.includes('5 error(s)'))
+    return true
+  })
+  assert.equal(b.inputStates.size, 0, 'nothing was initialised')
+})
+
+test('init errors of plugins are config errors too, all of them, and nothing keeps running', async () => {
+  const b = bench()
+  const plugins = { ...b.plugins, inputs: [...b.plugins.inputs, dummyInput] }
+  const cfg = makeConfig({
+    inputs: [{ Name: 'fake_in' }, { Name: 'bad_in' }, { Name: 'dummy', Dummy: '{"message": oops}' }],
+    outputs: [{ Name: 'fake_out', Match: '*' }],
+  })
+  const diags = await checkAgentConfig(cfg, b.options({ plugins }))
+  const lines = diags.map(formatDiagnostic)
+  assert.ok(
+    lines.some((l) => /input:bad_in:bad_in\.0: cannot initialize: bad_in refuses to init/.test(l)),
+    lines.join('\n'),
+  )
+  assert.ok(
+    lines.some((l) =>
+      /input:dummy:dummy\.0: cannot initialize: invalid dummy JSON "\{\\"message\\": oops\}": Unexpected token/.test(l),
+    ),
+    lines.join('\n'),
+  )
+  const agent = createAgent(cfg, b.options({ plugins }))
+  await assert.rejects(agent.start(), AgentConfigError)
+  assert.equal(b.inputStates.get('fake_in.0')?.stopped, 1, 'the instance that did init was stopped again')
+  assert.equal(b.inputStates.get('fake_in.0')?.started, 0)
+})
+
+test('instance ids are name.N per plugin name, or the Alias', async () => {
+  const b = bench()
+  const agent = createAgent(
+    makeConfig({
+      inputs: [{ Name: 'fake_in' }, { Name: 'fake_in', Alias: 'mine' }, { Name: 'fake_in' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  assert.deepEqual(agent.instances().inputs, ['fake_in.0', 'mine', 'fake_in.2'])
+  // Fluent Bit's default tag is the instance name
+  assert.equal(b.input('mine').tag, 'mine')
+  await agent.stop()
+})
+
+test('reload keeps unchanged instances with their state and queued records; changed ones restart', async () => {
+  const b = bench()
+  const g = gate()
+  b.behaviours.set('keep', async () => {
+    await g.promise
+    return { kind: 'ok' }
+  })
+  const v1 = makeConfig({
+    service: { Hot_Reload: 'On' },
+    inputs: [
+      { Name: 'fake_in', Label: 'same' },
+      { Name: 'fake_in', Label: 'before' },
+    ],
+    outputs: [
+      { Name: 'fake_out', Match: '*', Alias: 'keep' },
+      { Name: 'fake_out', Match: '*', Alias: 'gone' },
+    ],
+  })
+  const v2 = makeConfig({
+    service: { Hot_Reload: 'On' },
+    inputs: [
+      { Name: 'fake_in', Label: 'same' },
+      { Name: 'fake_in', Label: 'after' },
+    ],
+    outputs: [
+      { Name: 'fake_out', Match: '*', Alias: 'keep' },
+      { Name: 'fake_out', Match: '*', Alias: 'added' },
+    ],
+  })
+  const agent = createAgent(v1, b.options())
+  await agent.start()
+  try {
+    const ctx0 = b.input('fake_in.0')
+    const state0 = b.inputStates.get('fake_in.0')!
+    const state1 = b.inputStates.get('fake_in.1')!
+    const ack = ackSpy()
+    ctx0.emit('t', events(3), ack)
+    await waitFor(() => b.records('gone').length === 3, 'delivered by the output to be removed')
+    // 'keep' holds the 3 records in flight (blocked)
+
+    const r = await agent.reload(v2)
+    assert.equal(r.ok, true)
+    assert.deepEqual(r.kept.sort(), ['fake_in.0', 'keep'])
+    assert.deepEqual(r.started.sort(), ['added', 'fake_in.1'])
+    assert.deepEqual(r.stopped.sort(), ['fake_in.1', 'gone'])
+    assert.equal(state0.started, 1, 'unchanged input not restarted')
+    assert.equal(state0.stopped, 0)
+    assert.equal(b.inputStates.get('fake_in.0'), state0, 'same state object')
+    assert.equal(b.input('fake_in.0'), ctx0)
+    assert.equal(state1.stopped, 1, 'changed input stopped')
+    assert.notEqual(b.inputStates.get('fake_in.1'), state1)
+    assert.equal(b.inputStates.get('fake_in.1')!.started, 1)
+    assert.deepEqual(agent.instances().outputs, ['keep', 'added'])
+
+    g.open()
+    await waitFor(() => ack.calls.length === 1, 'ack of records queued before the reload')
+    assert.deepEqual(ack.calls[0], { delivered: 3, rejected: 0 })
+    assert.equal(b.records('keep').length, 3)
+
+    ctx0.emit('t', events(2, 100))
+    await waitFor(() => b.records('added').length === 2 && b.records('keep').length === 5, 'new routes')
+    assert.equal(b.records('gone').length, 3, 'removed output gets nothing new')
+    assert.equal(agent.reloadCount, 1)
+  } finally {
+    g.open()
+    await agent.stop()
+  }
+})
+
+test('reload refuses a bad config with its errors, and the old pipeline keeps running', async () => {
+  const b = bench()
+  const good = makeConfig({
+    service: { Hot_Reload: 'On', HTTP_Server: 'On', HTTP_Listen: '127.0.0.1', HTTP_Port: 0 },
+    inputs: [{ Name: 'fake_in' }],
+    outputs: [{ Name: 'fake_out', Match: '*' }],
+  })
+  const bad = makeConfig(
+    {
+      service: { Hot_Reload: 'On' },
+      inputs: [{ Name: 'fake_in', Colour: 'red' }, { Name: 'bad_in' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    },
+    'bad.conf',
+  )
+  let next = bad
+  const agent = createAgent(good, b.options({ reloadSource: async () => next }))
+  await agent.start()
+  try {
+    const direct = await agent.reload(bad)
+    assert.equal(direct.ok, false)
+    assert.ok(direct.diagnostics.some((d) => d.message.includes("unknown option 'Colour'") && d.file === 'bad.conf'))
+
+    const res = await fetch(`http://127.0.0.1:${agent.monitoringPort}/api/v2/reload`, { method: 'POST' })
+    assert.equal(res.status, 400)
+    const body = await res.json()
+    assert.equal(body.status, -1)
+    assert.ok(
+      body.errors.some((e: string) =>
+        e.startsWith("bad.conf:5: error: input:fake_in:fake_in.0: unknown option 'Colour'"),
+      ),
+    )
+
+    assert.deepEqual(agent.instances().inputs, ['fake_in.0'])
+    assert.equal(b.inputStates.get('fake_in.0')!.stopped, 0)
+    const ack = ackSpy()
+    b.input('fake_in.0').emit('t', events(2), ack)
+    await waitFor(() => ack.calls.length === 1, 'old pipeline still delivers')
+    assert.ok(b.log.lines.some((l) => l.includes('reload refused')))
+
+    // an init failure in the new config is refused as well
+    next = makeConfig({ inputs: [{ Name: 'bad_in' }], outputs: [{ Name: 'fake_out', Match: '*' }] })
+    const r2 = await agent.reloadFromSource()
+    assert.equal(r2.ok, false)
+    assert.ok(r2.diagnostics.some((d) => d.message.includes('bad_in refuses to init')))
+
+    next = makeConfig({
+      service: { Hot_Reload: 'On' },
+      inputs: [{ Name: 'fake_in', Label: 'v2' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    })
+    const ok = await fetch(`http://127.0.0.1:${agent.monitoringPort}/api/v2/reload`, { method: 'POST' })
+    assert.equal(ok.status, 200)
+    assert.deepEqual(await ok.json(), { reload: 'done', status: 0 })
+    const count = await (await fetch(`http://127.0.0.1:${agent.monitoringPort}/api/v2/reload`)).json()
+    assert.deepEqual(count, { hot_reload_count: 1 })
+  } finally {
+    await agent.stop()
+  }
+})
+
+test('dummy: Samples × Copies records of the Dummy body, fixed start timestamp', async () => {
+  const b = bench()
+  const plugins = { ...b.plugins, inputs: [dummyInput] }
+  const agent = createAgent(
+    makeConfig({
+      inputs: [
+        {
+          Name: 'dummy',
+          Dummy: '{"message":"hello","n":1,"nested":{"a":[1,2]}}',
+          Rate: 200,
+          Samples: 3,
+          Copies: 2,
+          Start_time_sec: 1000,
+          Start_time_nsec: 5,
+          Fixed_timestamp: 'on',
+          Tag: 'dummy.test',
+        },
+      ],
+      outputs: [{ Name: 'fake_out', Match: 'dummy.*' }],
+    }),
+    b.options({ plugins }),
+  )
+  await agent.start()
+  try {
+    await waitFor(() => b.records('fake_out.0').length === 6, 'six records')
+    await new Promise((r) => setTimeout(r, 30))
+    const got = b.records('fake_out.0')
+    assert.equal(got.length, 6, 'stops after Samples')
+    for (const e of got) {
+      assert.deepEqual(e.body, { message: 'hello', n: 1, nested: { a: [1, 2] } })
+      assert.equal(e.sec, 1000)
+      assert.equal(e.nsec, 5)
+    }
+    assert.notEqual(got[0]!.body, got[1]!.body, 'each record has its own body')
+  } finally {
+    await agent.stop()
+  }
+})
+
+test('dummy: default record and current time; pauses under Mem_Buf_Limit', async () => {
+  const b = bench()
+  const g = gate()
+  b.behaviours.set('fake_out.0', async () => {
+    await g.promise
+    return { kind: 'ok' }
+  })
+  const plugins = { ...b.plugins, inputs: [dummyInput] }
+  const agent = createAgent(
+    makeConfig({
+      inputs: [{ Name: 'dummy', Rate: 100000, Mem_Buf_Limit: '8k' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options({ plugins }),
+  )
+  const before = Math.floor(Date.now() / 1000)
+  await agent.start()
+  try {
+    await waitFor(
+      () => b.log.lines.some((l) => l.includes('[input:dummy:dummy.0] paused (mem buf overlimit)')),
+      'pause',
+    )
+    const emitted = agent.metrics.counter('fluentbit_input_records_total', '').get({ name: 'dummy.0' })
+    await new Promise((r) => setTimeout(r, 30))
+    assert.equal(
+      agent.metrics.counter('fluentbit_input_records_total', '').get({ name: 'dummy.0' }),
+      emitted,
+      'nothing generated while paused',
+    )
+    g.open()
+    await waitFor(() => b.records('fake_out.0').length >= emitted, 'delivered after the output unblocked')
+    const e = b.records('fake_out.0')[0]!
+    assert.deepEqual(e.body, { message: 'dummy' })
+    assert.ok(e.sec >= before && e.sec <= Math.floor(Date.now() / 1000))
+  } finally {
+    g.open()
+    await agent.stop()
+  }
+})

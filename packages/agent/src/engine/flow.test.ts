@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createAgent } from '../agent.ts'
+import { estimateBytes } from './estimate.ts'
+import { ackSpy, bench, events, gate, makeConfig, waitFor } from './test-helpers.ts'
+
+test('backpressure: Mem_Buf_Limit pauses the input while an output is blocked, memory stays bounded, then resumes', async () => {
+  const b = bench()
+  const g = gate()
+  b.behaviours.set('fake_out.0', async () => {
+    await g.promise
+    return { kind: 'ok' }
+  })
+  const agent = createAgent(
+    makeConfig({
+      inputs: [{ Name: 'fake_in', Mem_Buf_Limit: '20k' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  try {
+    const ctx = b.input('fake_in.0')
+    const buffered = () => agent.metrics.gauge('sluice_input_buffered_bytes', '').get({ name: 'fake_in.0' })
+    const batchBytes = estimateBytes(events(50))
+    let emitted = 0
+    let maxBuffered = 0
+    // an input that reads as fast as it may: stops when paused
+    const readUntilPaused = () => {
+      while (!ctx.paused && emitted < 1_000_000) {
+        ctx.emit('t', events(50, emitted))
+        emitted += 50
+        maxBuffered = Math.max(maxBuffered, buffered())
+        if (!ctx.paused && emitted % 500 === 0) return false
+      }
+      return ctx.paused
+    }
+    // keep reading across flush ticks while the output is blocked
+    for (let i = 0; i < 200 && !readUntilPaused(); i++) await new Promise((r) => setTimeout(r, 1))
+    assert.equal(ctx.paused, true)
+    assert.ok(emitted < 1_000_000, 'the input was stopped by the limit')
+    assert.ok(maxBuffered <= 20 * 1024 + batchBytes, `buffered ${maxBuffered} stays within the limit plus one batch`)
+    assert.equal(agent.metrics.gauge('fluentbit_input_ingestion_paused', '').get({ name: 'fake_in.0' }), 1)
+    assert.equal(b.inputStates.get('fake_in.0')!.paused, 1)
+    assert.ok(b.log.lines.some((l) => l.includes('[input:fake_in:fake_in.0] paused (mem buf overlimit)')))
+
+    g.open()
+    await ctx.whenResumed()
+    assert.equal(ctx.paused, false)
+    assert.equal(b.inputStates.get('fake_in.0')!.resumed, 1)
+    for (let i = 0; i < 10; i++) {
+      ctx.emit('t', events(50, emitted))
+      emitted += 50
+    }
+    await waitFor(() => b.records('fake_out.0').length === emitted, 'every record delivered')
+    await waitFor(() => buffered() === 0, 'buffer accounting back to zero')
+    assert.ok(b.log.lines.some((l) => l.includes('resume (mem buf overlimit)')))
+  } finally {
+    g.open()
+    await agent.stop()
+  }
+})
+
+test('shutdown: Grace drains what can be delivered; inputs stopped first', async () => {
+  const b = bench()
+  b.behaviours.set('fake_out.0', async () => {
+    await new Promise((r) => setTimeout(r, 10))
+    return { kind: 'ok' }
+  })
+  const agent = createAgent(
+    // Flush 1 h: nothing would be flushed before stop without the drain
+    makeConfig({
+      service: { Flush: 3_600_000, Grace: 1000 },
+      inputs: [{ Name: 'fake_in' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  const acks = [ackSpy(), ackSpy(), ackSpy()]
+  for (const [i, a] of acks.entries()) b.input('fake_in.0').emit(`tag${i}`, events(4, i * 10), a)
+  assert.equal(b.records('fake_out.0').length, 0)
+  const report = await agent.stop()
+  assert.deepEqual(report, { undelivered: 0 })
+  assert.equal(b.records('fake_out.0').length, 12)
+  for (const a of acks) assert.deepEqual(a.calls, [{ delivered: 4, rejected: 0 }])
+  assert.equal(b.inputStates.get('fake_in.0')!.stopped, 1)
+})
+
+test('shutdown: what Grace cannot deliver is logged with count and reason, and not acknowledged', async () => {
+  const b = bench()
+  b.behaviours.set('fake_out.0', () => ({ kind: 'retry', reason: 'connection refused' }))
+  const agent = createAgent(
+    makeConfig({
+      service: { Grace: 30, 'scheduler.base': 1 },
+      inputs: [{ Name: 'fake_in' }],
+      outputs: [{ Name: 'fake_out', Match: '*', Retry_Limit: 'no_limits' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  const ack = ackSpy()
+  b.input('fake_in.0').emit('t', events(5), ack)
+  await waitFor(() => (b.attempts.get('fake_out.0') ?? 0) >= 1, 'first attempt')
+  const report = await agent.stop()
+  assert.equal(report.undelivered, 5)
+  assert.equal(ack.calls.length, 0, 'undelivered records are not acknowledged')
+  assert.ok(
+    b.log.lines.some((l) =>
+      /left 5 records \(tag t\) undelivered: Grace \(30s\) expired; last error: connection refused/.test(l),
+    ),
+  )
+  assert.ok(b.log.lines.some((l) => l.includes('5 records left undelivered at shutdown')))
+})
+
+test('Workers: at most N flushes of one output run at once', async () => {
+  for (const workers of [1, 3]) {
+    const b = bench()
+    const g = gate()
+    let started = 0
+    b.behaviours.set('fake_out.0', async () => {
+      started++
+      await g.promise
+      return { kind: 'ok' }
+    })
+    const agent = createAgent(
+      makeConfig({ inputs: [{ Name: 'fake_in' }], outputs: [{ Name: 'fake_out', Match: '*', Workers: workers }] }),
+      b.options(),
+    )
+    await agent.start()
+    for (let i = 0; i < 6; i++) b.input('fake_in.0').emit(`tag${i}`, events(2))
+    await waitFor(() => started === workers, `${workers} flushes started`)
+    await new Promise((r) => setTimeout(r, 20))
+    assert.equal(started, workers, 'no more flushes than workers while they are busy')
+    g.open()
+    await waitFor(() => b.records('fake_out.0').length === 12, 'all delivered')
+    assert.equal(b.maxInflight, workers)
+    await agent.stop()
+  }
+})
