@@ -146,6 +146,11 @@ export const esOptions = {
     description:
       'Object fields whose keys are kept flat by Index_Template (subobjects: false, flattened or flat_object).',
   },
+  index_template_patterns: {
+    type: 'clist',
+    description:
+      'Index patterns of the template (default: `<Logstash_Prefix><separator>*`, or Index and `<Index>-*`); set it when Logstash_Prefix_Key or Target_Index choose other names (`*-2*`).',
+  },
   'dlq.path': {
     type: 'str',
     description:

@@ -165,7 +165,7 @@ export function makeEsOutput(name: 'es' | 'opensearch', description: string) {
         if (o.aws_service_name === 'aoss') {
           ctx.log.warn('index_template is not supported on OpenSearch Serverless (aoss); skipped')
         } else {
-          const patterns = indexPatterns(o)
+          const patterns = o.index_template_patterns?.length ? o.index_template_patterns : indexPatterns(o)
           const tname =
             tmpl === 'on' || tmpl === 'true' || tmpl === 'yes'
               ? `sluice-${patterns[0]!.replace(/[-*]+$/, '')}`
