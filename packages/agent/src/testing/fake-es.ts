@@ -339,7 +339,8 @@ export async function startFakeEs(opts: FakeEsOptions = {}): Promise<FakeEs> {
       }
       const action = Object.keys(meta)[0]!
       const m = meta[action] ?? {}
-      if ('_type' in m && flavor === 'elasticsearch' && versionAtLeast(version, 8, 0)) {
+      // mapping types are gone in Elasticsearch 8 and OpenSearch 2
+      if ('_type' in m && versionAtLeast(version, flavor === 'elasticsearch' ? 8 : 2, 0)) {
         return {
           status: 400,
           body: errorBody(

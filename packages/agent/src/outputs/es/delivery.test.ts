@@ -295,7 +295,12 @@ test('Index_Template On: Elasticsearch 8 gets subobjects:false on label objects,
   await withFake({}, async (fake, dlq) => {
     const h = await startOutput(
       es,
-      base(fake, dlq, { index_template: 'on', logstash_format: 'on', logstash_prefix: 'k8s' }),
+      base(fake, dlq, {
+        index_template: 'on',
+        logstash_format: 'on',
+        logstash_prefix: 'k8s',
+        index_template_patterns: 'k8s-*, ns-*',
+      }),
     )
     const r = await h.flush(
       [
@@ -313,7 +318,7 @@ test('Index_Template On: Elasticsearch 8 gets subobjects:false on label objects,
     assert.equal(r.kind, 'ok')
     assert.equal(fake.count(), 2)
     const t = fake.templates.get('sluice-k8s') as any
-    assert.deepEqual(t.index_patterns, ['k8s-*'])
+    assert.deepEqual(t.index_patterns, ['k8s-*', 'ns-*'])
     assert.deepEqual(t.template.mappings.properties.kubernetes.properties.labels, { type: 'object', subobjects: false })
     assert.ok(h.ctx.log.lines.some((l) => /index template sluice-k8s installed on elasticsearch 8.15.0/.test(l)))
     await h.stop()
