@@ -15,8 +15,6 @@ export interface Fingerprint {
   readonly hash: string
 }
 
-const scratch = Buffer.allocUnsafe(FINGERPRINT_BYTES)
-
 export function hashBytes(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex').slice(0, 16)
 }
@@ -24,6 +22,8 @@ export function hashBytes(bytes: Uint8Array): string {
 /** Fingerprint of the first `min(size, FINGERPRINT_BYTES)` bytes, or of exactly `len` bytes when given. */
 export async function fingerprint(fh: FileHandle, size: number, len?: number): Promise<Fingerprint> {
   const want = Math.min(len ?? FINGERPRINT_BYTES, FINGERPRINT_BYTES, size)
+  // Per call: reads of several files (and tail instances) interleave at each await.
+  const scratch = Buffer.allocUnsafe(Math.max(0, want))
   let got = 0
   while (got < want) {
     const { bytesRead } = await fh.read(scratch, got, want - got, got)
