@@ -444,3 +444,20 @@ test('Generate_ID: two identical records (same tag, time and content) are both s
     await h.stop()
   })
 })
+
+test('configuration mistakes are precise errors at start', async () => {
+  await assert.rejects(
+    startOutput(es, { host: 'https://search-x.es.amazonaws.com' }),
+    /invalid host 'https:\/\/search-x.es.amazonaws.com': .*set tls On/,
+  )
+  await assert.rejects(
+    startOutput(es, { write_operation: 'upsert' }),
+    /write_operation upsert needs Id_Key or Generate_ID/,
+  )
+  await assert.rejects(startOutput(es, { aws_auth: 'on' }), /aws_auth On needs aws_region/)
+  await assert.rejects(startOutput(es, { buffer_size: 'lots' }), /invalid buffer_size 'lots'/)
+  await assert.rejects(
+    startOutput(es, { write_operation: 'merge' }),
+    /'merge' is not one of create, index, update, upsert/,
+  )
+})

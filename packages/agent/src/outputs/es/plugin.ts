@@ -88,6 +88,11 @@ export function makeEsOutput(name: 'es' | 'opensearch', description: string) {
         throw new Error(`write_operation ${o.write_operation} needs Id_Key or Generate_ID`)
       }
       if (o.aws_auth && !o.aws_region) throw new Error('aws_auth On needs aws_region')
+      if (/^[a-z]+:\/\//i.test(o.host)) {
+        throw new Error(
+          `invalid host '${o.host}': a host name or address without scheme (set tls On for HTTPS, Path for a sub-path)`,
+        )
+      }
       const bufferSize = resolveBufferSize(o.buffer_size)
       let host = o.host
       let port = o.port
