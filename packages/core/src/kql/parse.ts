@@ -194,7 +194,7 @@ class Parser {
 
   private parseValue(field: KqlField): KqlNode {
     this.rejectKeywordHere()
-    if (/^not(\s|\()/i.test(this.s.slice(this.pos))) {
+    if (this.matchAt(NOT_AHEAD, this.pos)) {
       throw new KqlSyntaxError(
         `unexpected keyword 'not' after '${field.name}:': write not ${field.name}:value or ${field.name}:(not value)`,
         this.pos,
@@ -297,7 +297,7 @@ class Parser {
       return n
     }
     // A keyword before `\n`: `\not` is the word, as Kibana's escapeKuery writes it.
-    const kw = /^(and|or|not)(?![A-Za-z0-9_])/i.exec(s.slice(at + 1))
+    const kw = this.matchAt(ESCAPED_KEYWORD, at + 1)
     if (kw) {
       this.pos += 1 + kw[0].length
       return kw[0]
@@ -357,7 +357,7 @@ class Parser {
   }
 
   private rejectKeywordHere(): void {
-    const m = /^(and|or)(?=\s|\(|$)/i.exec(this.s.slice(this.pos))
+    const m = this.matchAt(AND_OR_AHEAD, this.pos)
     if (m) {
       throw new KqlSyntaxError(
         `unexpected keyword '${m[1]}': expected a field or a value (quote it, "${m[1]}", or escape it, \\${m[1]}, to search for the word)`,
@@ -418,12 +418,21 @@ class Parser {
     )
   }
 
+  /** A sticky regular expression matched at `at` without copying the rest of the query. */
+  private matchAt(re: RegExp, at: number): RegExpExecArray | null {
+    re.lastIndex = at
+    return re.exec(this.s)
+  }
+
   private skipWs(): void {
     while (this.pos < this.s.length && isWs(this.s[this.pos]!)) this.pos++
   }
 }
 
 const WS_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r' }
+const NOT_AHEAD = /not(?=\s|\()/iy
+const AND_OR_AHEAD = /(and|or)(?=\s|\(|$)/iy
+const ESCAPED_KEYWORD = /(and|or|not)(?![A-Za-z0-9_])/iy
 
 function isWs(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r'
