@@ -21,7 +21,7 @@ test('seed 004 es output from a classic config: 20 records in logs-YYYY.MM.DD wi
   const agent = createAgent(config, { logWrite: (l) => lines.push(l), logLevel: 'info' })
   try {
     await agent.start()
-    for (let i = 0; i < 200 && fake.count() < 20; i++) await new Promise((r) => setTimeout(r, 25))
+    for (let i = 0; i < 800 && fake.count() < 20; i++) await new Promise((r) => setTimeout(r, 25))
     assert.equal(fake.count(), 20, lines.join('\n'))
     const [doc] = fake.docs()
     assert.match(doc!.index, /^logs-\d{4}\.\d{2}\.\d{2}$/)

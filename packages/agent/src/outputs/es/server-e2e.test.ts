@@ -63,7 +63,7 @@ async function count(query: string, from: string, to: string): Promise<number> {
 /** Polls until the count reaches `want` (the store makes writes visible shortly after they land). */
 async function eventually(query: string, from: string, to: string, want: number): Promise<number> {
   let n = -1
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     n = await count(query, from, to)
     if (n >= want) return n
     await new Promise((r) => setTimeout(r, 100))
