@@ -33,6 +33,20 @@ export interface OptionSpec {
   readonly maxSplit?: number
   /** Accepted and documented but without effect in Sluice; `check` warns with this reason. */
   readonly ignored?: string
+  /**
+   * Options of one group are also listed together, in the order written, as `[name, value]` pairs
+   * under `values[ORDERED][group]` (modify applies its rules in config order across option names).
+   */
+  readonly group?: string
+}
+
+/** Key of the per-group ordered entries in resolved values (see OptionSpec.group). */
+export const ORDERED: unique symbol = Symbol('ordered option entries')
+
+/** The `[name, value]` pairs of a group, in the order they were written (empty when none). */
+export function orderedEntries(values: object, group: string): [string, unknown][] {
+  const all = (values as { [ORDERED]?: Record<string, [string, unknown][]> })[ORDERED]
+  return all?.[group] ?? []
 }
 
 export type OptionTable = { readonly [key: string]: OptionSpec }
@@ -250,6 +264,10 @@ export function resolveOptions<T extends OptionTable>(
         option: entry.key,
         ...entry.loc,
       })
+    }
+    if (spec.group) {
+      const all = ((values as { [ORDERED]?: Record<string, [string, unknown][]> })[ORDERED] ??= {})
+      ;(all[spec.group] ??= []).push([name, parsed.value])
     }
     if (spec.multiple) {
       ;((values[name] as unknown[] | undefined) ?? ((values[name] = [] as unknown[]) as unknown[])).push(parsed.value)

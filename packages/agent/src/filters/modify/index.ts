@@ -4,12 +4,11 @@
 // the Key_value_* conditions may be record accessors (`$kubernetes['namespace_name']`). Values set
 // by Set/Add are strings, as Fluent Bit writes them.
 //
-// Rule order: Fluent Bit applies rules in the order they are written. The option table hands the
-// plugin one list per option, so Sluice applies them grouped by kind in this order — Rename,
-// Hard_rename, Copy, Hard_copy, Set, Add, Remove, Remove_wildcard, Remove_regex, Move_to_start,
-// Move_to_end — and each kind in written order (docs/compatibility/filters.md).
+// Rules apply in the order they are written, across option names, as in Fluent Bit (the option
+// table keeps that order for the `rules` group).
 
 import type { Body } from '@sluice/core/record.ts'
+import { orderedEntries } from '@sluice/core/options.ts'
 import { parseRecordAccessor } from '@sluice/core/record-accessor.ts'
 import { defineFilter } from '../../plugin.ts'
 import { expectArgs, matchText, regex, splitArgs, wildcard } from '../args.ts'
@@ -135,7 +134,90 @@ const one = (o: string, t: string) => {
   return p[0]!
 }
 
-const RULE = (description: string) => ({ type: 'str', multiple: true, description }) as const
+const CONDITION = (description: string) => ({ type: 'str', multiple: true, description }) as const
+const RULE = (description: string) => ({ type: 'str', multiple: true, group: 'rules', description }) as const
+
+const RULE_KINDS = [
+  'rename',
+  'hard_rename',
+  'copy',
+  'hard_copy',
+  'set',
+  'add',
+  'remove',
+  'remove_wildcard',
+  'remove_regex',
+  'move_to_start',
+  'move_to_end',
+] as const
+type RuleKind = (typeof RULE_KINDS)[number]
+
+function compileRule(kind: RuleKind, t: string): Rule {
+  switch (kind) {
+    case 'rename': {
+      const [from, to] = two('rename', t) as [string, string]
+      return (b) => {
+        if (own(b, from) && !own(b, to)) renameInPlace(b, from, to)
+      }
+    }
+    case 'hard_rename': {
+      const [from, to] = two('hard_rename', t) as [string, string]
+      return (b) => {
+        if (own(b, from)) renameInPlace(b, from, to)
+      }
+    }
+    case 'copy': {
+      const [from, to] = two('copy', t) as [string, string]
+      return (b) => {
+        if (own(b, from) && !own(b, to)) b[to] = structuredClone(b[from])
+      }
+    }
+    case 'hard_copy': {
+      const [from, to] = two('hard_copy', t) as [string, string]
+      return (b) => {
+        if (own(b, from)) b[to] = structuredClone(b[from])
+      }
+    }
+    case 'set': {
+      const [k, v] = two('set', t) as [string, string]
+      return (b) => {
+        b[k] = v
+      }
+    }
+    case 'add': {
+      const [k, v] = two('add', t) as [string, string]
+      return (b) => {
+        if (!own(b, k)) b[k] = v
+      }
+    }
+    case 'remove': {
+      const k = one('remove', t)
+      return (b) => {
+        delete b[k]
+      }
+    }
+    case 'remove_wildcard': {
+      const m = wildcard(one('remove_wildcard', t))
+      return (b) => {
+        for (const k of Object.keys(b)) if (m(k)) delete b[k]
+      }
+    }
+    case 'remove_regex': {
+      const re = regex('remove_regex', one('remove_regex', t))
+      return (b) => {
+        for (const k of Object.keys(b)) if (re.test(k)) delete b[k]
+      }
+    }
+    case 'move_to_start': {
+      const m = wildcard(one('move_to_start', t))
+      return (b) => moveKeys(b, m, true)
+    }
+    case 'move_to_end': {
+      const m = wildcard(one('move_to_end', t))
+      return (b) => moveKeys(b, m, false)
+    }
+  }
+}
 
 export default defineFilter({
   name: 'modify',
@@ -152,74 +234,17 @@ export default defineFilter({
     hard_copy: RULE('`KEY NEW_KEY`: copy the value of KEY to NEW_KEY if KEY exists, overwriting NEW_KEY.'),
     move_to_start: RULE('`WILDCARD`: move matching keys to the start of the record.'),
     move_to_end: RULE('`WILDCARD`: move matching keys to the end of the record.'),
-    condition: RULE(
+    condition: CONDITION(
       '`NAME ARGS`: apply the rules only when every condition holds. Key_exists KEY, Key_does_not_exist KEY, A_key_matches REGEX, No_key_matches REGEX, Key_value_equals KEY VALUE, Key_value_does_not_equal KEY VALUE, Key_value_matches KEY REGEX, Key_value_does_not_match KEY REGEX, Matching_keys_have_matching_values KEY_REGEX VALUE_REGEX, Matching_keys_do_not_have_matching_values KEY_REGEX VALUE_REGEX.',
     ),
   },
   init(o) {
     const rules: Rule[] = []
-    for (const t of o.rename) {
-      const [from, to] = two('rename', t)
-      rules.push((b) => {
-        if (own(b, from!) && !own(b, to!)) renameInPlace(b, from!, to!)
-      })
-    }
-    for (const t of o.hard_rename) {
-      const [from, to] = two('hard_rename', t)
-      rules.push((b) => {
-        if (own(b, from!)) renameInPlace(b, from!, to!)
-      })
-    }
-    for (const t of o.copy) {
-      const [from, to] = two('copy', t)
-      rules.push((b) => {
-        if (own(b, from!) && !own(b, to!)) b[to!] = structuredClone(b[from!])
-      })
-    }
-    for (const t of o.hard_copy) {
-      const [from, to] = two('hard_copy', t)
-      rules.push((b) => {
-        if (own(b, from!)) b[to!] = structuredClone(b[from!])
-      })
-    }
-    for (const t of o.set) {
-      const [k, v] = two('set', t)
-      rules.push((b) => {
-        b[k!] = v
-      })
-    }
-    for (const t of o.add) {
-      const [k, v] = two('add', t)
-      rules.push((b) => {
-        if (!own(b, k!)) b[k!] = v
-      })
-    }
-    for (const t of o.remove) {
-      const k = one('remove', t)
-      rules.push((b) => {
-        delete b[k]
-      })
-    }
-    for (const t of o.remove_wildcard) {
-      const m = wildcard(one('remove_wildcard', t))
-      rules.push((b) => {
-        for (const k of Object.keys(b)) if (m(k)) delete b[k]
-      })
-    }
-    for (const t of o.remove_regex) {
-      const re = regex('remove_regex', one('remove_regex', t))
-      rules.push((b) => {
-        for (const k of Object.keys(b)) if (re.test(k)) delete b[k]
-      })
-    }
-    for (const t of o.move_to_start) {
-      const m = wildcard(one('move_to_start', t))
-      rules.push((b) => moveKeys(b, m, true))
-    }
-    for (const t of o.move_to_end) {
-      const m = wildcard(one('move_to_end', t))
-      rules.push((b) => moveKeys(b, m, false))
-    }
+    // Fluent Bit applies rules in the order written, across option names: the option table keeps
+    // that order for the `rules` group. Without it (values built by hand), kinds apply in RULE_KINDS order.
+    let ordered = orderedEntries(o, 'rules') as [RuleKind, string][]
+    if (ordered.length === 0) ordered = RULE_KINDS.flatMap((k) => o[k].map((t): [RuleKind, string] => [k, t]))
+    for (const [kind, text] of ordered) rules.push(compileRule(kind, text))
     return { rules, conds: conditions(o.condition) }
   },
   filter(events, _tag, { rules, conds }) {

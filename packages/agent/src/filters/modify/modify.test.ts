@@ -190,6 +190,22 @@ describe('modify', () => {
     })
   }
 
+  test('rules apply in the order written, across rule kinds', async () => {
+    const a = await setupFilter(modify, [
+      ['Add', 'x 1'],
+      ['Rename', 'x y'],
+      ['Copy', 'y z'],
+      ['Set', 'y 2'],
+    ])
+    assert.deepEqual(await a.bodies([{}]), [{ y: '2', z: '1' }])
+    const b = await setupFilter(modify, [
+      ['Rename', 'x y'],
+      ['Add', 'x 1'],
+      ['Remove', 'y'],
+    ])
+    assert.deepEqual(await b.bodies([{ x: 0 }]), [{ x: '1' }])
+  })
+
   test('seed 004: Add cluster and env', async () => {
     const h = await setupFilter(modify, [
       ['Add', 'cluster eco2-dev'],
