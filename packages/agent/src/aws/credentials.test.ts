@@ -137,6 +137,8 @@ test('es with AWS_Auth signs bulk requests with SigV4 (host without port, region
       /^AWS4-HMAC-SHA256 Credential=AKIASIGN\/\d{8}\/ap-northeast-2\/es\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
     )
     assert.ok(hd['x-amz-date'])
+    // the Host header is sent as signed: without the port
+    assert.equal(hd.host, '127.0.0.1')
     assert.equal(fake.count('eks-log'), 2)
     await h.stop()
   } finally {

@@ -79,9 +79,10 @@ export function createSender(o: SenderOptions): Sender {
         try {
           const query: Record<string, string | string[]> = {}
           if (q >= 0) for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v
-          // Amazon OpenSearch Service signs the host without the port (Fluent Bit strips it too)
+          // Amazon OpenSearch Service expects the Host header without the port, signed as sent
+          // (Fluent Bit strips the port from Host before signing, flb_http_strip_port_from_host)
           headers = await o.signer.sign({ method, host: o.host, path: pathname, query, headers, body: payload ?? '' })
-          delete headers.host
+          headers.host = o.host
         } catch (err) {
           return { kind: 'network', error: `cannot sign request with SigV4: ${(err as Error).message}` }
         }
