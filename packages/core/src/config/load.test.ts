@@ -455,8 +455,8 @@ describe('YAML format', () => {
     )
     const c = await loadConfig(p, { env: {} })
     assert.deepEqual(c.diagnostics.map(diag), [
-      `error ${p}:1 unknown top-level key 'servce' (expected one of env, includes, service, pipeline, parsers, multiline_parsers, plugins, upstream_servers)`,
-      `error ${p}:4 unknown pipeline key 'input' (expected inputs, filters, outputs)`,
+      `error ${p}:1 unknown top-level key 'servce' (did you mean 'service'?) (expected one of env, includes, service, pipeline, parsers, multiline_parsers, plugins, upstream_servers)`,
+      `error ${p}:4 unknown pipeline key 'input' (did you mean 'inputs'?) (expected inputs, filters, outputs)`,
       `error ${p}:7 key 'name' has no value`,
     ])
     const bad = await write('ybad/syntax.yaml', 'service:\n  flush: [1\n')

@@ -17,6 +17,7 @@ import {
   type Node as YamlNode,
 } from 'yaml'
 import type { SourceLocation } from '../diagnostics.ts'
+import { closest } from '../options.ts'
 import { type IncludeFn, UNSUPPORTED_SECTIONS } from './classic.ts'
 import { type Collector, type FileRole, type MutableSection, newSection } from './collector.ts'
 import type { SectionKind } from './model.ts'
@@ -222,7 +223,7 @@ export async function readYaml(
           if (kind === undefined) {
             d.push({
               severity: 'error',
-              message: `unknown pipeline key '${keyOf(p)}' (expected inputs, filters, outputs)`,
+              message: `unknown pipeline key '${keyOf(p)}'${hint(keyOf(p), ['inputs', 'filters', 'outputs'])} (expected inputs, filters, outputs)`,
               ...at(p.key as YamlNode),
             })
             continue
@@ -254,7 +255,7 @@ export async function readYaml(
       default:
         d.push({
           severity: 'error',
-          message: `unknown top-level key '${keyOf(pair)}' (expected one of ${TOP_LEVEL.join(', ')})`,
+          message: `unknown top-level key '${keyOf(pair)}'${hint(keyOf(pair), TOP_LEVEL)} (expected one of ${TOP_LEVEL.join(', ')})`,
           ...loc,
         })
     }
@@ -270,4 +271,9 @@ function keyOf(pair: Pair<unknown, unknown>): string | undefined {
 /** The scalar as written (`on` stays `on`, `1.50` stays `1.50`), or its value for quoted text. */
 function scalarText(s: Scalar): string {
   return s.type === 'PLAIN' && typeof s.source === 'string' ? s.source : String(s.value)
+}
+
+function hint(key: string | undefined, known: readonly string[]): string {
+  const near = key === undefined ? null : closest(key, known)
+  return near ? ` (did you mean '${near}'?)` : ''
 }
