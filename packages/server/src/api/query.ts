@@ -15,7 +15,7 @@ import { DAY_MICROS, isoMicros, parseTimeBound } from '../store/time.ts'
 
 export type Hit = Record<string, unknown> & { _id: string; _index: string; '@timestamp': string }
 
-const ROW_SELECT = 'epoch_us(ts) AS t, seq, idx, ns, pod, ctr, host, stream, level, msg, mkey, id, rest'
+const ROW_SELECT = 'epoch_us(ts) AS t, seq, idx, ns, pod, ctr, host, stream, level, msg, mkey, time, id, rest'
 
 /** A compiled filter: source (day tables), WHERE clause and its parameters. */
 export interface Filter {
@@ -117,6 +117,7 @@ export function toStored(r: Record<string, unknown>): StoredRow {
     level: r.level as string | null,
     msg: r.msg as string | null,
     mkey: r.mkey as number | null,
+    time: r.time as string | null,
     id: r.id as string | null,
     rest: r.rest as string | null,
   }

@@ -13,20 +13,17 @@ export interface BulkOp {
   readonly id: string | undefined
   /** Parsed source object, or undefined for delete. */
   readonly doc?: Record<string, unknown>
+  /** The source line as sent (stored as is). */
+  readonly text?: string
   /** Why the source line is unusable (the item fails with document_parsing_exception). */
   readonly docError?: string
 }
 
 const ACTIONS = new Set<string>(['index', 'create', 'update', 'delete'])
 
-function findLineEnd(buf: Buffer, from: number): number {
-  const i = buf.indexOf(10, from)
-  return i < 0 ? buf.length : i
-}
-
-function isBlank(buf: Buffer, start: number, end: number): boolean {
+function isBlank(s: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
-    const c = buf[i]
+    const c = s.charCodeAt(i)
     if (c !== 32 && c !== 9 && c !== 13) return false
   }
   return true
@@ -35,18 +32,27 @@ function isBlank(buf: Buffer, start: number, end: number): boolean {
 /** Parses a whole bulk body. Throws HttpError(400) for a malformed action line, as Elasticsearch does. */
 export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[] {
   const ops: BulkOp[] = []
+  // fast path: one string for the whole body, and the last action line's parse reused (clients send
+  // the same `{"create":{"_index":"logs-2026.11.22"}}` line for every document).
+  const all = body.toString('utf8')
+  let lastMetaText = ''
+  let lastMeta: unknown
   let pos = 0
   let line = 0
-  while (pos < body.length) {
-    const end = findLineEnd(body, pos)
+  while (pos < all.length) {
+    let end = all.indexOf('\n', pos)
+    if (end < 0) end = all.length
     line++
-    if (isBlank(body, pos, end)) {
+    if (isBlank(all, pos, end)) {
       pos = end + 1
       continue
     }
+    const metaText = all.slice(pos, end)
     let meta: unknown
     try {
-      meta = JSON.parse(body.toString('utf8', pos, end))
+      meta = metaText === lastMetaText ? lastMeta : JSON.parse(metaText)
+      lastMetaText = metaText
+      lastMeta = meta
     } catch (e) {
       throw new HttpError(
         400,
@@ -93,11 +99,12 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[]
       continue
     }
     // The source line.
-    if (pos >= body.length)
+    if (pos >= all.length)
       throw new HttpError(400, 'illegal_argument_exception', `The bulk request must be terminated by a newline [\\n]`)
-    const sEnd = findLineEnd(body, pos)
+    let sEnd = all.indexOf('\n', pos)
+    if (sEnd < 0) sEnd = all.length
     line++
-    const text = body.toString('utf8', pos, sEnd)
+    const text = all.slice(pos, sEnd)
     pos = sEnd + 1
     let doc: unknown
     try {
@@ -110,7 +117,7 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[]
       ops.push({ action, index, id, docError: `[${line}:1] failed to parse: the document is not a JSON object` })
       continue
     }
-    ops.push({ action, index, id, doc: doc as Record<string, unknown> })
+    ops.push({ action, index, id, doc: doc as Record<string, unknown>, text })
   }
   return ops
 }

@@ -21,6 +21,7 @@ export const COLUMN_FIELDS: Record<string, { expr: string; ptr?: string; text?: 
   'kubernetes.host': { expr: 'host', ptr: '/kubernetes/host', type: 'string' },
   stream: { expr: 'stream', ptr: '/stream', type: 'string' },
   level: { expr: 'level', ptr: '/level', type: 'string' },
+  time: { expr: 'time', ptr: '/time', type: 'string' },
   log: { expr: `(CASE WHEN mkey = ${MKEY_LOG} THEN msg END)`, ptr: '/log', text: true, type: 'string' },
   message: { expr: `(CASE WHEN mkey = ${MKEY_MESSAGE} THEN msg END)`, ptr: '/message', text: true, type: 'string' },
 }

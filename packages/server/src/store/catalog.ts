@@ -4,7 +4,7 @@
 // `a.b` reads whichever exists (Elasticsearch's `subobjects: false` behaviour, without its mapping
 // conflicts: `app` and `app.kubernetes.io/name` are different keys).
 
-import type { FieldType } from './row.ts'
+import { type FieldType, M } from './row.ts'
 
 export interface CatalogEntry {
   readonly name: string
@@ -16,6 +16,8 @@ function escapeSeg(s: string): string {
   return s.replaceAll('~', '~0').replaceAll('/', '~1')
 }
 
+const TYPE_BIT: Record<FieldType, number> = { string: 1, number: 2, boolean: 4, object: 8 }
+
 function typeOf(v: unknown): FieldType {
   if (typeof v === 'number') return 'number'
   if (typeof v === 'boolean') return 'boolean'
@@ -23,7 +25,93 @@ function typeOf(v: unknown): FieldType {
   return 'object'
 }
 
-/** Adds the leaf paths of `obj` to `into` (key `ptr\ttype`). Arrays are leaves. */
+interface TrieNode {
+  /** Leaf types seen at this path (TYPE_BIT). */
+  types: number
+  children: Map<string, TrieNode> | null
+  readonly ptr: string
+  readonly name: string
+}
+
+/**
+ * Collects leaf paths of documents. fast path: a trie of the keys already seen (each node knows its
+ * pointer and name), so a document whose shape is known costs only map lookups; new paths are
+ * reported once.
+ */
+export class PathCollector {
+  private readonly root: TrieNode = { types: 0, children: null, ptr: '', name: '' }
+
+  /** Walks `doc` (skipping the keys that `mask` moved to columns) and adds new paths to `out`. */
+  collect(doc: Record<string, unknown>, mask: number, out: CatalogEntry[]): void {
+    this.walk(doc, this.root, out, mask, 0)
+  }
+
+  private walk(obj: Record<string, unknown>, node: TrieNode, out: CatalogEntry[], mask: number, depth: number): void {
+    for (const key in obj) {
+      const v = obj[key]
+      if (v === null || v === undefined) continue
+      if (depth === 0 && mask !== 0 && skipTop(key, mask)) continue
+      if (depth === 1 && mask & (M.ns | M.pod | M.ctr | M.host) && node.name === 'kubernetes' && skipK8s(key, mask))
+        continue
+      node.children ??= new Map()
+      let child = node.children.get(key)
+      if (!child) {
+        child = {
+          types: 0,
+          children: null,
+          ptr: `${node.ptr}/${escapeSeg(key)}`,
+          name: node.name ? `${node.name}.${key}` : key,
+        }
+        node.children.set(key, child)
+      }
+      if (typeof v === 'object' && !Array.isArray(v)) {
+        if (depth < 32) this.walk(v as Record<string, unknown>, child, out, mask, depth + 1)
+        continue
+      }
+      const type = typeOf(v)
+      const bit = TYPE_BIT[type]
+      if (child.types & bit) continue
+      child.types |= bit
+      out.push({ name: child.name, ptr: child.ptr, type })
+    }
+  }
+}
+
+function skipTop(key: string, mask: number): boolean {
+  switch (key) {
+    case '@timestamp':
+      return (mask & M.timestamp) !== 0
+    case 'log':
+      return (mask & M.log) !== 0
+    case 'message':
+      return (mask & M.message) !== 0
+    case 'stream':
+      return (mask & M.stream) !== 0
+    case 'level':
+      return (mask & M.level) !== 0
+    case 'time':
+      return (mask & M.time) !== 0
+    default:
+      return false
+  }
+}
+
+function skipK8s(key: string, mask: number): boolean {
+  switch (key) {
+    case 'namespace_name':
+      return (mask & M.ns) !== 0
+    case 'pod_name':
+      return (mask & M.pod) !== 0
+    case 'container_name':
+      return (mask & M.ctr) !== 0
+    case 'host':
+      return (mask & M.host) !== 0
+    default:
+      return false
+  }
+}
+
+/** Adds every leaf path of `obj` to `into` (keyed `ptr\ttype`); for the fields sample. Arrays are leaves. */
 export function collectPaths(obj: Record<string, unknown>, into: Map<string, CatalogEntry>, ptr = '', name = ''): void {
   for (const key in obj) {
     const v = obj[key]
@@ -45,8 +133,8 @@ export class Catalog {
   private readonly byKey = new Map<string, CatalogEntry>()
   private readonly byName = new Map<string, CatalogEntry[]>()
 
-  has(key: string): boolean {
-    return this.byKey.has(key)
+  has(e: CatalogEntry): boolean {
+    return this.byKey.has(`${e.ptr}\t${e.type}`)
   }
 
   add(e: CatalogEntry): boolean {

@@ -1,142 +1,121 @@
 // A record becomes one store row. Kubernetes fields that every query filters on become columns
-// (dictionary-compressed, zone-mapped); the message gets its own column for fast `contains()`; all
-// other fields stay, losslessly and with their original nesting, in `rest` (JSON text). A field that
-// is a number in one record and a string in another is therefore fine, and `app` next to
-// `app.kubernetes.io/name` never conflicts (they are different JSON keys; see catalog.ts).
+// (dictionary-compressed, zone-mapped); the message gets its own column for fast `contains()`; the
+// per-record `time` string too (so what remains is mostly the same for every line of a pod and
+// compresses to almost nothing); all other fields stay, losslessly and with their original nesting, in
+// `rest` (JSON text). A field that is a number in one record and a string in another is therefore
+// fine, and `app` next to `app.kubernetes.io/name` never conflicts (different JSON keys; catalog.ts).
 //
-// The row is written to the write-ahead log as one NDJSON line and loaded from there into DuckDB with
-// read_json (store.ts), so this file defines the line format too.
+// fast path: the JavaScript side parses each document once (to validate it and read its timestamp)
+// and decides which keys become columns (a bit mask: only string values qualify); the document text
+// itself goes to the write-ahead log unchanged. DuckDB does the split when it loads the segment
+// (json_extract_string with a list of paths, json_merge_patch with a patch that deletes the extracted
+// keys), on its own threads — see store.ts.
 
-import { dayOf, parseIsoMicros } from './time.ts'
+import { parseIsoMicros } from './time.ts'
 
-/** Where `msg` came from: the `log` key (Fluent Bit tail) or `message` (most other shippers). */
+/** Where `msg` came from: the `log` key (Fluent Bit tail) or `message` (CRI parser, most shippers). */
 export const MKEY_LOG = 1
 export const MKEY_MESSAGE = 2
 
-/** Column list and DuckDB types of a WAL line, in table order (read_json `columns`). */
-export const ROW_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+/** Bits of the column mask: which keys of the document were moved to columns. */
+export const M = {
+  timestamp: 1,
+  log: 2,
+  message: 4,
+  stream: 8,
+  level: 16,
+  time: 32,
+  ns: 64,
+  pod: 128,
+  ctr: 256,
+  host: 512,
+} as const
+
+/** JSON paths extracted at load, in the order of the SQL list `v[1]…v[9]` (store.ts). */
+export const EXTRACT_PATHS = [
+  '$.kubernetes.namespace_name',
+  '$.kubernetes.pod_name',
+  '$.kubernetes.container_name',
+  '$.kubernetes.host',
+  '$.stream',
+  '$.level',
+  '$.log',
+  '$.message',
+  '$.time',
+] as const
+
+/** Column list and DuckDB types of a WAL line (read_json `columns`). */
+export const WAL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['ts', 'BIGINT'],
   ['seq', 'BIGINT'],
   ['idx', 'VARCHAR'],
-  ['ns', 'VARCHAR'],
-  ['pod', 'VARCHAR'],
-  ['ctr', 'VARCHAR'],
-  ['host', 'VARCHAR'],
-  ['stream', 'VARCHAR'],
-  ['level', 'VARCHAR'],
-  ['msg', 'VARCHAR'],
-  ['mkey', 'UTINYINT'],
   ['id', 'VARCHAR'],
-  ['rest', 'JSON'],
-]
-
-/** Kubernetes metadata keys (Fluent Bit's kubernetes filter) kept as columns. */
-const K8S_COLUMNS: ReadonlyArray<readonly [string, 'ns' | 'pod' | 'ctr' | 'host']> = [
-  ['namespace_name', 'ns'],
-  ['pod_name', 'pod'],
-  ['container_name', 'ctr'],
-  ['host', 'host'],
+  ['m', 'USMALLINT'],
+  ['p', 'JSON'],
+  ['doc', 'JSON'],
 ]
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'object'
 
-export interface RowFields {
-  ns: string | null
-  pod: string | null
-  ctr: string | null
-  host: string | null
-  stream: string | null
-  level: string | null
-  msg: string | null
-  mkey: number | null
-  rest: Record<string, unknown> | null
+export interface Analysis {
+  /** Column mask (M bits). */
+  mask: number
+  /** The `@timestamp` value when it is a string or number (mask has M.timestamp). */
+  timestamp: unknown
 }
 
-export interface BuiltRow {
-  readonly line: string
-  readonly day: string
-  readonly tsUs: number
-}
-
-/**
- * Splits a record body into columns and `rest`. Does not modify `body`. The timestamp is taken from
- * `tsUs` when given (forward and OTLP carry their own), else from `@timestamp` (ISO 8601 or epoch
- * millis, as Elasticsearch reads it), else `fallbackUs` (ingest time).
- */
-export function splitRecord(body: Record<string, unknown>): { fields: RowFields; timestamp: unknown } {
-  const rest: Record<string, unknown> = {}
-  const f: RowFields = {
-    ns: null,
-    pod: null,
-    ctr: null,
-    host: null,
-    stream: null,
-    level: null,
-    msg: null,
-    mkey: null,
-    rest: null,
-  }
+/** Decides which keys of a parsed document become columns. Does not modify it. */
+export function analyze(doc: Record<string, unknown>): Analysis {
+  let mask = 0
+  const t = doc['@timestamp']
   let timestamp: unknown
-  let n = 0
-  for (const key in body) {
-    const v = body[key]
-    if (key === '@timestamp' && (typeof v === 'string' || typeof v === 'number')) {
-      timestamp = v
-      continue
-    }
-    if (key === 'kubernetes' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const k8s = v as Record<string, unknown>
-      let copy: Record<string, unknown> | null = null
-      for (const [src, col] of K8S_COLUMNS) {
-        const kv = k8s[src]
-        if (typeof kv !== 'string') continue
-        f[col] = kv
-        copy ??= { ...k8s }
-        delete copy[src]
-      }
-      const kept = copy ?? k8s
-      // An emptied `kubernetes` object is dropped; display puts the keys back (see rowToRecord).
-      if (copy === null || Object.keys(copy).length > 0) {
-        rest[key] = kept
-        n++
-      }
-      continue
-    }
-    if (typeof v === 'string') {
-      if (key === 'log' && f.mkey !== MKEY_LOG) {
-        if (f.mkey === MKEY_MESSAGE) {
-          // `message` came first; `log` wins (Fluent Bit's name), `message` goes back to rest.
-          rest.message = f.msg
-          n++
-        }
-        f.msg = v
-        f.mkey = MKEY_LOG
-        continue
-      }
-      if (key === 'message' && f.mkey === null) {
-        f.msg = v
-        f.mkey = MKEY_MESSAGE
-        continue
-      }
-      if (key === 'stream' && f.stream === null) {
-        f.stream = v
-        continue
-      }
-      if (key === 'level' && f.level === null) {
-        f.level = v
-        continue
-      }
-    }
-    rest[key] = v
-    n++
+  if (typeof t === 'string' || typeof t === 'number') {
+    mask |= M.timestamp
+    timestamp = t
   }
-  f.rest = n > 0 ? rest : null
-  return { fields: f, timestamp }
+  if (typeof doc.log === 'string') mask |= M.log
+  else if (typeof doc.message === 'string') mask |= M.message
+  if (typeof doc.stream === 'string') mask |= M.stream
+  if (typeof doc.level === 'string') mask |= M.level
+  if (typeof doc.time === 'string') mask |= M.time
+  const k = doc.kubernetes
+  if (k !== null && typeof k === 'object' && !Array.isArray(k)) {
+    const o = k as Record<string, unknown>
+    if (typeof o.namespace_name === 'string') mask |= M.ns
+    if (typeof o.pod_name === 'string') mask |= M.pod
+    if (typeof o.container_name === 'string') mask |= M.ctr
+    if (typeof o.host === 'string') mask |= M.host
+  }
+  return { mask, timestamp }
 }
 
-/** Epoch microseconds of an Elasticsearch `@timestamp` value, or undefined. */
+const patches = new Map<number, string>()
+
+/** The JSON merge patch (RFC 7386) that deletes the keys a mask moved to columns; cached per mask. */
+export function patchFor(mask: number): string {
+  let p = patches.get(mask)
+  if (p !== undefined) return p
+  const top: string[] = []
+  const k8s: string[] = []
+  if (mask & M.timestamp) top.push('"@timestamp":null')
+  if (mask & M.log) top.push('"log":null')
+  if (mask & M.message) top.push('"message":null')
+  if (mask & M.stream) top.push('"stream":null')
+  if (mask & M.level) top.push('"level":null')
+  if (mask & M.time) top.push('"time":null')
+  if (mask & M.ns) k8s.push('"namespace_name":null')
+  if (mask & M.pod) k8s.push('"pod_name":null')
+  if (mask & M.ctr) k8s.push('"container_name":null')
+  if (mask & M.host) k8s.push('"host":null')
+  if (k8s.length > 0) top.push(`"kubernetes":{${k8s.join(',')}}`)
+  p = `{${top.join(',')}}`
+  patches.set(mask, p)
+  return p
+}
+
+/** Epoch microseconds of an Elasticsearch `@timestamp` value (ISO 8601 or epoch millis), or undefined. */
 export function timestampMicros(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1000) // epoch_millis
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1000)
   if (typeof v === 'string') {
     if (/^\d{1,16}$/.test(v)) return Number(v) * 1000
     return parseIsoMicros(v)
@@ -144,25 +123,16 @@ export function timestampMicros(v: unknown): number | undefined {
   return undefined
 }
 
-/** The WAL line (NDJSON, with trailing newline) of one row. */
-export function rowLine(tsUs: number, seq: number, index: string, id: string | null, f: RowFields): string {
-  return (
-    JSON.stringify({
-      ts: tsUs,
-      seq,
-      idx: index,
-      ns: f.ns,
-      pod: f.pod,
-      ctr: f.ctr,
-      host: f.host,
-      stream: f.stream,
-      level: f.level,
-      msg: f.msg,
-      mkey: f.mkey,
-      id,
-      rest: f.rest,
-    }) + '\n'
-  )
+/** The WAL line (NDJSON, with its newline) of one row; `docText` is the document's JSON text. */
+export function walLine(
+  tsUs: number,
+  seq: number,
+  index: string,
+  id: string | null,
+  mask: number,
+  docText: string,
+): string {
+  return `{"ts":${tsUs},"seq":${seq},"idx":${JSON.stringify(index)},"id":${id === null ? 'null' : JSON.stringify(id)},"m":${mask},"p":${patchFor(mask)},"doc":${docText}}\n`
 }
 
 /** Caches the day string of the last timestamp's UTC day (rows arrive mostly in time order). */
@@ -172,7 +142,8 @@ export class DayCache {
   private day = ''
   of(us: number): string {
     if (us >= this.start && us < this.end) return this.day
-    this.day = dayOf(us)
+    const ms = Math.floor(us / 1000)
+    this.day = new Date(ms).toISOString().slice(0, 10)
     this.start = Date.parse(`${this.day}T00:00:00Z`) * 1000
     this.end = this.start + 86_400_000_000
     return this.day
@@ -192,6 +163,7 @@ export interface StoredRow {
   level: string | null
   msg: string | null
   mkey: number | null
+  time: string | null
   id: string | null
   rest: string | null
 }
@@ -202,6 +174,7 @@ export function rowToRecord(r: StoredRow): Record<string, unknown> {
   if (r.msg !== null) out[r.mkey === MKEY_MESSAGE ? 'message' : 'log'] = r.msg
   if (r.stream !== null) out.stream = r.stream
   if (r.level !== null) out.level = r.level
+  if (r.time !== null) out.time = r.time
   const rest = r.rest ? (JSON.parse(r.rest) as Record<string, unknown>) : {}
   if (r.ns !== null || r.pod !== null || r.ctr !== null || r.host !== null) {
     const k8s: Record<string, unknown> = {}
@@ -211,6 +184,8 @@ export function rowToRecord(r: StoredRow): Record<string, unknown> {
     if (r.host !== null) k8s.host = r.host
     const prev = rest.kubernetes
     rest.kubernetes = prev && typeof prev === 'object' && !Array.isArray(prev) ? { ...k8s, ...prev } : k8s
+  } else if (rest.kubernetes && typeof rest.kubernetes === 'object' && Object.keys(rest.kubernetes).length === 0) {
+    delete rest.kubernetes
   }
   return Object.assign(out, rest)
 }

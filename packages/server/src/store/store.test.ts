@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test'
 import { memoryLogger } from '@sluice/core/log.ts'
 import { LockedError, lockDataDir } from './lock.ts'
 import { applyRetention } from './retention.ts'
-import { rowLine, splitRecord } from './row.ts'
+import { walLine } from './row.ts'
 import { Store } from './store.ts'
 import { tempDir } from '../testing.ts'
 
@@ -66,11 +66,11 @@ describe('store', () => {
     const d = dir()
     // A WAL segment as a killed server leaves it: two complete rows and a torn third.
     mkdirSync(join(d, 'wal'), { recursive: true })
-    const f = splitRecord({ log: 'from wal' }).fields
     const ts = Date.parse('2026-11-21T10:00:00Z') * 1000
+    const doc = '{"log":"from wal"}'
     writeFileSync(
       join(d, 'wal', '000000000007.ndjson'),
-      rowLine(ts, 0, 'logs', null, f) + rowLine(ts + 1, 1, 'logs', null, f),
+      walLine(ts, 0, 'logs', null, 2, doc) + walLine(ts + 1, 1, 'logs', null, 2, doc),
     )
     appendFileSync(join(d, 'wal', '000000000007.ndjson'), '{"ts":1795')
     let s = await open(d)
@@ -90,10 +90,9 @@ describe('store', () => {
     await s.refresh()
     await s.close()
     // Re-create the segment file as if its deletion never happened: its marker is in the partition.
-    const f = splitRecord({ log: 'x' }).fields
     writeFileSync(
       join(d, 'wal', '000000000001.ndjson'),
-      rowLine(Date.parse('2026-11-21T10:00:00Z') * 1000, 0, 'logs', null, f),
+      walLine(Date.parse('2026-11-21T10:00:00Z') * 1000, 0, 'logs', null, 2, '{"log":"x"}'),
     )
     s = await open(d)
     assert.equal(await count(s), 1)

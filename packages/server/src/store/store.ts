@@ -16,9 +16,19 @@ import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
 import type { Logger } from '@sluice/core/log.ts'
-import { Catalog, type CatalogEntry, collectPaths } from './catalog.ts'
+import { Catalog, type CatalogEntry, PathCollector } from './catalog.ts'
 import { lockDataDir, type DirLock } from './lock.ts'
-import { DayCache, ROW_COLUMNS, type RowFields, rowLine, splitRecord, timestampMicros } from './row.ts'
+import {
+  analyze,
+  DayCache,
+  EXTRACT_PATHS,
+  M,
+  MKEY_LOG,
+  MKEY_MESSAGE,
+  timestampMicros,
+  WAL_COLUMNS,
+  walLine,
+} from './row.ts'
 import { DAY_MICROS, dayOf } from './time.ts'
 import { type SealedSegment, Wal } from './wal.ts'
 
@@ -39,6 +49,8 @@ export interface StoreOptions {
 
 export interface IngestRecord {
   readonly body: Record<string, unknown>
+  /** The body's JSON text when the client sent it (Elasticsearch bulk): stored as sent. */
+  readonly text?: string
   readonly index: string
   /** The record's own time (forward, OTLP); else `@timestamp`; else now. */
   readonly tsUs?: number
@@ -50,7 +62,10 @@ export interface PreparedRow {
   readonly tsUs: number
   readonly index: string
   readonly id: string | null
-  readonly fields: RowFields
+  /** Which keys become columns (row.ts M bits). */
+  readonly mask: number
+  readonly body: Record<string, unknown>
+  readonly text: string | undefined
 }
 
 export interface Partition {
@@ -72,7 +87,7 @@ export interface IngestCounters {
 const EMPTY = 'sluice_empty_logs'
 
 const TABLE_DDL = `(ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, idx VARCHAR NOT NULL, ns VARCHAR, pod VARCHAR, ctr VARCHAR,
-  host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, id VARCHAR, rest JSON)`
+  host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, time VARCHAR, id VARCHAR, rest JSON)`
 
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`
@@ -102,6 +117,9 @@ export class Store {
   private applying: Promise<void> | null = null
   private nextSeq = 0
   private readonly dayCache = new DayCache()
+  private readonly paths = new PathCollector()
+  /** Rows that DuckDB could not read back from the WAL (JSON it rejects): counted and logged. */
+  rejectedRows = 0
   private readonly catalogPath: string
   private readonly partsDir: string
   private closed = false
@@ -191,10 +209,10 @@ export class Store {
     }
   }
 
-  private learn(found: Map<string, CatalogEntry>): void {
+  private learn(found: CatalogEntry[]): void {
     let text = ''
-    for (const [k, e] of found) {
-      if (this.catalog.has(k)) continue
+    for (const e of found) {
+      if (this.catalog.has(e)) continue
       this.catalog.add(e)
       text += JSON.stringify(e) + '\n'
     }
@@ -291,6 +309,13 @@ export class Store {
     })
   }
 
+  /** Writes every partition's DuckDB WAL into its compressed file (bytes on disk then reflect storage). */
+  async checkpoint(): Promise<void> {
+    await this.exclusive(async () => {
+      for (const p of this.partitions.values()) await this.writer.run(`CHECKPOINT ${p.alias}`)
+    })
+  }
+
   /** Serializes use of the writer connection (a transaction must not interleave with other statements). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.writerChain.then(fn, fn)
@@ -305,7 +330,7 @@ export class Store {
    * when the record cannot be stored; never throws.
    */
   prepare(rec: IngestRecord, nowUs: number): PreparedRow | { error: string; type: string } {
-    const { fields, timestamp } = splitRecord(rec.body)
+    const { mask, timestamp } = analyze(rec.body)
     let tsUs = rec.tsUs
     if (tsUs === undefined) {
       if (timestamp !== undefined) {
@@ -322,7 +347,7 @@ export class Store {
         type: 'mapper_parsing_exception',
         error: `failed to parse field [@timestamp] of type [date]: out of range`,
       }
-    return { tsUs, index: rec.index, id: rec.id ?? null, fields }
+    return { tsUs, index: rec.index, id: rec.id ?? null, mask, body: rec.body, text: rec.text }
   }
 
   /** Appends rows to the WAL; resolves with their sequence numbers once durable (fdatasync). */
@@ -331,7 +356,7 @@ export class Store {
     if (this.queue.length > (this.opts.maxPendingSegments ?? 16))
       throw new BusyError(`the store is ${this.queue.length} segments behind ingest; retry later`)
     if (rows.length === 0) return []
-    const found = new Map<string, CatalogEntry>()
+    const found: CatalogEntry[] = []
     const counts = new Map<string, number>()
     const seqs: number[] = new Array(rows.length)
     let text = ''
@@ -339,10 +364,10 @@ export class Store {
       const r = rows[i]!
       const seq = this.nextSeq++
       seqs[i] = seq
-      if (r.fields.rest) collectPaths(r.fields.rest, found)
+      this.paths.collect(r.body, r.mask, found)
       const key = `${this.dayCache.of(r.tsUs)}\t${r.index}`
       counts.set(key, (counts.get(key) ?? 0) + 1)
-      text += rowLine(r.tsUs, seq, r.index, r.id, r.fields)
+      text += walLine(r.tsUs, seq, r.index, r.id, r.mask, r.text ?? JSON.stringify(r.body))
     }
     this.learn(found)
     await this.wal.append(text, rows.length, counts)
@@ -414,8 +439,10 @@ export class Store {
 
   /** Loads one sealed segment into its day partitions, then deletes it. Idempotent (replay). */
   private async apply(seg: SealedSegment, replay: boolean): Promise<void> {
-    const cols = ROW_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
-    const src = `read_json(${sqlString(seg.path)}, format = 'newline_delimited', columns = {${cols}})`
+    const cols = WAL_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
+    // ignore_errors: a line DuckDB's JSON reader rejects (which JavaScript accepted) must not block the
+    // segment; such rows are counted below and logged (store_rejected_rows).
+    const src = `read_json(${sqlString(seg.path)}, format = 'newline_delimited', columns = {${cols}}, ignore_errors = true, maximum_object_size = 134217728)`
     let days: Map<string, Map<string, number>>
     if (seg.counts) {
       days = new Map()
@@ -441,18 +468,41 @@ export class Store {
         const done = await this.writer.runAndReadAll(`SELECT 1 FROM ${p.alias}.applied WHERE seg = ?`, [seg.no])
         if (done.currentRowCount > 0) continue
       }
+      const paths = `[${EXTRACT_PATHS.map((x) => sqlString(x)).join(', ')}]`
+      const col = (bit: number, i: number) => `CASE WHEN (m & ${bit}) <> 0 THEN v[${i}] END`
+      let inserted = 0
       await this.writer.run('BEGIN TRANSACTION')
       try {
-        await this.writer.run(
-          `INSERT INTO ${p.alias}.logs SELECT make_timestamp(ts), seq, idx, ns, pod, ctr, host, stream, level, msg, mkey, id, rest
-           FROM ${src} WHERE ts >= ${start} AND ts < ${start + DAY_MICROS} ORDER BY ts, seq`,
+        const r = await this.writer.run(
+          `INSERT INTO ${p.alias}.logs
+           SELECT make_timestamp(ts), seq, idx, ${col(M.ns, 1)}, ${col(M.pod, 2)}, ${col(M.ctr, 3)}, ${col(M.host, 4)},
+             ${col(M.stream, 5)}, ${col(M.level, 6)},
+             CASE WHEN (m & ${M.log}) <> 0 THEN v[7] WHEN (m & ${M.message}) <> 0 THEN v[8] END,
+             CASE WHEN (m & ${M.log}) <> 0 THEN ${MKEY_LOG} WHEN (m & ${M.message}) <> 0 THEN ${MKEY_MESSAGE} END,
+             ${col(M.time, 9)}, id,
+             CASE WHEN m = 0 THEN doc ELSE NULLIF(json_merge_patch(doc, p), '{}') END
+           FROM (SELECT ts, seq, idx, id, m, p, doc, json_extract_string(doc, ${paths}) AS v
+                 FROM ${src} WHERE ts >= ${start} AND ts < ${start + DAY_MICROS} AND doc IS NOT NULL)
+           ORDER BY ts, seq`,
         )
+        inserted = Number(r.rowsChanged)
         await this.writer.run(`INSERT INTO ${p.alias}.applied VALUES (${seg.no})`)
         await this.writer.run('COMMIT')
       } catch (e) {
         await this.writer.run('ROLLBACK').catch(() => {})
         throw e
       }
+      let expected = 0
+      for (const n of byIndex.values()) expected += n
+      if (!replay && inserted !== expected) {
+        this.rejectedRows += expected - inserted
+        this.log.error(
+          `WAL segment ${seg.path}: ${expected - inserted} of ${expected} rows for ${day} were rejected by the store's JSON reader and are NOT stored`,
+        )
+        await this.recount(p)
+        continue
+      }
+      if (replay) continue
       for (const [idx, n] of byIndex) {
         p.byIndex.set(idx, (p.byIndex.get(idx) ?? 0) + n)
         p.rows += n

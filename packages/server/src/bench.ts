@@ -1,0 +1,312 @@
+// Server benchmarks for `npm run bench` (scripts/bench.ts): not tests. Realistic Kubernetes records
+// (Fluent Bit kubernetes filter shape, seeded) go through the real `_bulk` HTTP endpoint, then the
+// query API is timed on the targets of the issue: rare word over the full range, histogram of the
+// full range, top values of a field, newest 100 hits of a common word.
+
+import { rmSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { memoryLogger } from '@sluice/core/log.ts'
+import { startServer } from './server.ts'
+import { tempDir } from './testing.ts'
+
+/** A small seeded PRNG (mulberry32), so every run writes the same workload. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const NAMESPACES = [
+  'default',
+  'kube-system',
+  'payments',
+  'checkout',
+  'auth',
+  'search',
+  'ingest',
+  'monitoring',
+  'web',
+  'batch',
+]
+const PATHS = [
+  '/api/v1/orders',
+  '/api/v1/users',
+  '/api/v1/cart',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/api/v2/search',
+  '/login',
+]
+const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE']
+const WORDS = [
+  'cache',
+  'miss',
+  'hit',
+  'db',
+  'query',
+  'retry',
+  'connection',
+  'reset',
+  'upstream',
+  'timeout',
+  'user',
+  'session',
+  'token',
+  'refresh',
+  'queue',
+  'worker',
+  'job',
+  'done',
+  'started',
+]
+
+export const RARE_WORD = 'xylophone-quasar'
+export const COMMON_WORD = 'GET'
+
+export interface Workload {
+  /** Pre-serialized `_bulk` bodies (NDJSON), `batch` records each. */
+  readonly bodies: Buffer[]
+  readonly records: number
+  readonly firstMs: number
+  readonly lastMs: number
+  /** NDJSON bytes of the documents alone (without action lines). */
+  readonly docBytes: number
+}
+
+/**
+ * `records` documents over `spanMs` ending now, in time order, as Fluent Bit's es output sends them
+ * (Logstash_Format: `logs-YYYY.MM.DD`). One in 100,000 carries RARE_WORD.
+ */
+export function k8sWorkload(records: number, batch = 2000, seed = 1, spanMs = 6 * 3600_000): Workload {
+  const r = rng(seed)
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!
+  const pods = Array.from({ length: 300 }, (_, i) => {
+    const ns = NAMESPACES[i % NAMESPACES.length]!
+    const app = `svc-${i % 60}`
+    const hash = Math.floor(r() * 0xffffffff)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(0, 9)
+    return {
+      ns,
+      app,
+      pod: `${app}-${hash}-${Math.floor(r() * 0xfffff).toString(36)}`,
+      host: `ip-10-0-${i % 12}-${(i * 7) % 250}.ec2.internal`,
+      pod_id: `${hash}-1f2e-4c5d-9a8b-${Math.floor(r() * 1e12)
+        .toString(16)
+        .padStart(12, '0')}`,
+      docker_id: Array.from({ length: 4 }, () =>
+        Math.floor(r() * 0xffffffff)
+          .toString(16)
+          .padStart(8, '0'),
+      )
+        .join('')
+        .repeat(2),
+      image: `registry.example.com/${ns}/${app}:1.${i % 9}.${i % 4}`,
+    }
+  })
+  const now = Date.now()
+  const firstMs = now - spanMs
+  const bodies: Buffer[] = []
+  let parts: string[] = []
+  let docBytes = 0
+  for (let i = 0; i < records; i++) {
+    const p = pick(pods)
+    const ts = firstMs + Math.floor((i * spanMs) / records)
+    const roll = r()
+    const level = roll < 0.02 ? 'error' : roll < 0.1 ? 'warn' : 'info'
+    let log: string
+    if (r() < 0.5) {
+      const status = roll < 0.02 ? 500 : roll < 0.05 ? 404 : 200
+      log = `${new Date(ts).toISOString()} ${level.toUpperCase()} ${pick(METHODS)} ${pick(PATHS)} status=${status} duration=${Math.floor(r() * 900)}ms bytes=${Math.floor(r() * 20000)} req_id=${Math.floor(r() * 1e12).toString(36)}`
+    } else {
+      const n = 4 + Math.floor(r() * 8)
+      const words: string[] = []
+      for (let k = 0; k < n; k++) words.push(pick(WORDS))
+      log = JSON.stringify({
+        level,
+        msg: words.join(' '),
+        user_id: Math.floor(r() * 100000),
+        trace_id: Math.floor(r() * 1e15).toString(16),
+      })
+    }
+    if (i % 100_000 === 50_000) log += ` ${RARE_WORD}`
+    const doc = JSON.stringify({
+      '@timestamp': new Date(ts).toISOString(),
+      log,
+      stream: roll < 0.1 ? 'stderr' : 'stdout',
+      time: new Date(ts).toISOString(),
+      kubernetes: {
+        pod_name: p.pod,
+        namespace_name: p.ns,
+        pod_id: p.pod_id,
+        labels: { app: p.app, 'app.kubernetes.io/name': p.app, 'pod-template-hash': p.pod.split('-')[2] },
+        annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-20T10:00:00Z' },
+        host: p.host,
+        container_name: p.app,
+        docker_id: p.docker_id,
+        container_hash: `${p.image}@sha256:${p.docker_id}`,
+        container_image: p.image,
+      },
+    })
+    docBytes += doc.length + 1
+    const d = new Date(ts)
+    const index = `logs-${d.getUTCFullYear()}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${String(d.getUTCDate()).padStart(2, '0')}`
+    parts.push(`{"create":{"_index":"${index}"}}`, doc)
+    if (parts.length >= batch * 2) {
+      bodies.push(Buffer.from(parts.join('\n') + '\n'))
+      parts = []
+    }
+  }
+  if (parts.length > 0) bodies.push(Buffer.from(parts.join('\n') + '\n'))
+  return { bodies, records, firstMs, lastMs: now, docBytes }
+}
+
+function post(
+  agent: Agent,
+  port: number,
+  path: string,
+  body: Buffer | string,
+  type = 'application/json',
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }))
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+export interface ServerBenchResult {
+  records: number
+  ingestSeconds: number
+  ingestRecordsPerSecond: number
+  /** CPU time of the whole process (client, server, DuckDB threads) during ingest. */
+  ingestCpuSeconds: number
+  bytesOnDisk: number
+  bytesPerRecord: number
+  ndjsonBytesPerRecord: number
+  queries: Record<string, { ms: number; detail: string }>
+}
+
+/**
+ * Ingests `records` through `_bulk` (`concurrency` parallel requests of `batch` documents), waits
+ * until everything is searchable, then times each query `repeat` times (best of).
+ */
+export async function benchServer(
+  opts: { records?: number; batch?: number; concurrency?: number; repeat?: number; dir?: string } = {},
+): Promise<ServerBenchResult> {
+  const records = opts.records ?? 1_000_000
+  const work = k8sWorkload(records, opts.batch ?? 2000)
+  const dir = opts.dir ?? tempDir('sluice-bench-')
+  const srv = await startServer({ dataDir: dir, esPort: 0, uiPort: 0, forwardPort: null, log: memoryLogger('warn') })
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency ?? 4 })
+  try {
+    const start = performance.now()
+    const cpuStart = process.cpuUsage()
+    let next = 0
+    const worker = async () => {
+      while (next < work.bodies.length) {
+        const body = work.bodies[next++]!
+        for (;;) {
+          const r = await post(agent, srv.esPort, '/_bulk', body, 'application/x-ndjson')
+          if (r.status === 429) {
+            await new Promise((res) => setTimeout(res, 50))
+            continue
+          }
+          if (r.status !== 200 || r.text.startsWith('{"took":') === false)
+            throw new Error(`bulk failed: ${r.status} ${r.text.slice(0, 200)}`)
+          if (r.text.includes('"errors":true')) throw new Error(`bulk item errors: ${r.text.slice(0, 300)}`)
+          break
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker))
+    await srv.store.refresh()
+    const ingestSeconds = (performance.now() - start) / 1000
+    const cpu = process.cpuUsage(cpuStart)
+    await srv.store.checkpoint()
+    const bytesOnDisk = srv.store.bytesOnDisk()
+
+    const range = { from: new Date(work.firstMs - 1000).toISOString(), to: new Date(work.lastMs + 1000).toISOString() }
+    const queries: ServerBenchResult['queries'] = {}
+    const time = async (name: string, path: string, body: object, describe: (j: any) => string) => {
+      let best = Number.POSITIVE_INFINITY
+      let detail = ''
+      for (let i = 0; i < (opts.repeat ?? 3); i++) {
+        const t = performance.now()
+        const r = await post(agent, srv.uiPort, path, JSON.stringify({ ...range, ...body }))
+        const ms = performance.now() - t
+        if (r.status !== 200) throw new Error(`${name}: ${r.status} ${r.text}`)
+        best = Math.min(best, ms)
+        detail = describe(JSON.parse(r.text))
+      }
+      queries[name] = { ms: Math.round(best * 10) / 10, detail }
+    }
+    await time('rare word, full range', '/api/search', { query: RARE_WORD, size: 100 }, (j) => `${j.total} hits`)
+    await time('histogram, full range', '/api/histogram', {}, (j) => `${j.buckets.length} buckets of ${j.interval}`)
+    await time(
+      'top values of kubernetes.namespace_name',
+      '/api/field-values',
+      { field: 'kubernetes.namespace_name' },
+      (j) => `${j.values.length} values of ${j.total}`,
+    )
+    await time(
+      `newest 100 hits of '${COMMON_WORD}'`,
+      '/api/search',
+      { query: COMMON_WORD, size: 100 },
+      (j) => `${j.hits.length} hits, total ${j.total}${j.total_relation === 'gte' ? '+' : ''}`,
+    )
+    await time(
+      'histogram split by namespace',
+      '/api/histogram',
+      { split: 'kubernetes.namespace_name' },
+      (j) => `${j.buckets.length} buckets`,
+    )
+    await time(
+      'top values of a label (JSON field)',
+      '/api/field-values',
+      { field: 'kubernetes.labels.app' },
+      (j) => `${j.values.length} values`,
+    )
+    return {
+      records,
+      ingestSeconds: Math.round(ingestSeconds * 100) / 100,
+      ingestRecordsPerSecond: Math.round(records / ingestSeconds),
+      ingestCpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+      bytesOnDisk,
+      bytesPerRecord: Math.round((bytesOnDisk / records) * 10) / 10,
+      ndjsonBytesPerRecord: Math.round((work.docBytes / records) * 10) / 10,
+      queries,
+    }
+  } finally {
+    agent.destroy()
+    await srv.close()
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+// `node packages/server/src/bench.ts [records]` prints the result as JSON.
+if (import.meta.main) {
+  const n = Number(process.argv[2] ?? 1_000_000)
+  console.log(JSON.stringify(await benchServer({ records: n }), null, 2))
+}
