@@ -419,6 +419,16 @@ test('dashboards in Korean: overview click-through, node metrics, pipeline healt
   await page.getByRole('region', { name: '네임스페이스별 레코드 수' }).locator('canvas').first().waitFor()
   await page.getByRole('region', { name: '로그가 많은 파드' }).locator('.bar-item').first().waitFor()
   await shot('dashboard-kubernetes-ko')
+  // A click on a bar opens Explore on that namespace for that bucket.
+  const over = page.getByRole('region', { name: '네임스페이스별 레코드 수' }).locator('.u-over')
+  const box = (await over.boundingBox())!
+  await over.click({ position: { x: box.width * 0.9, y: box.height - 3 } })
+  await until('bar click-through to Explore', () => new URL(page.url()).pathname === '/explore')
+  assert.match(param('q') ?? '', /^kubernetes\.namespace_name: (shop|payments|kube-system)$/)
+  assert.match(param('from') ?? '', /^\d{4}-\d{2}-\d{2}T/)
+  await until('hits of that namespace in that bucket', async () => (await hitsShown()) > 0)
+  await page.goBack()
+  await page.getByRole('region', { name: '로그가 많은 파드' }).locator('.bar-item').first().waitFor()
   await page.getByRole('region', { name: '로그가 많은 파드' }).locator('.bar-item').first().click()
   await until('click-through to Explore', () => new URL(page.url()).pathname === '/explore')
   assert.match(param('q') ?? '', /^kubernetes\.pod_name: /)

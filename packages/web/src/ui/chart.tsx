@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react'
 import uPlot from 'uplot'
 import { useApp } from './app-context.tsx'
+import { pickSeries } from '../lib/pick-series.ts'
 import { seriesColor } from './palette.ts'
 
 export interface ChartSeries {
@@ -19,6 +20,8 @@ export interface ChartProps {
   height?: number
   /** Called with the dragged range in epoch ms. */
   onZoom?: (fromMs: number, toMs: number) => void
+  /** Called on a click (not a drag) with the series under the pointer and the x value (seconds). */
+  onPick?: (label: string, xSec: number) => void
   formatValue?: (v: number) => string
   ariaLabel: string
 }
@@ -29,12 +32,16 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888'
 }
 
-export function Chart({ xs, series, kind, height = 180, onZoom, formatValue, ariaLabel }: ChartProps) {
+export function Chart({ xs, series, kind, height = 180, onZoom, onPick, formatValue, ariaLabel }: ChartProps) {
   const { theme, locale } = useApp()
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   const zoomRef = useRef(onZoom)
   zoomRef.current = onZoom
+  const pickRef = useRef(onPick)
+  pickRef.current = onPick
+  const seriesRef = useRef(series)
+  seriesRef.current = series
   const [hover, setHover] = useState<number | null>(null)
   const fmt = formatValue ?? ((v: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(v))
   const labelsKey = series.map((s) => s.label).join('\u0000')
@@ -94,6 +101,20 @@ export function Chart({ xs, series, kind, height = 180, onZoom, formatValue, ari
     }
     const u = new uPlot(opts, chartData(xs, series, kind, order), el)
     plot.current = u
+    // A click (the pointer did not move, so it is not a zoom drag) picks the series under the pointer.
+    let downAt = -1
+    const onDown = (e: MouseEvent) => {
+      downAt = e.clientX
+    }
+    const onClick = (e: MouseEvent) => {
+      const idx = u.cursor.idx
+      if (!pickRef.current || idx == null || Math.abs(e.clientX - downAt) > 3) return
+      const label = pickSeries(seriesRef.current, kind, idx, u.posToVal(u.cursor.top ?? 0, 'y'))
+      if (label !== null) pickRef.current(label, u.data[0][idx]!)
+    }
+    u.over.addEventListener('mousedown', onDown)
+    u.over.addEventListener('click', onClick)
+    if (pickRef.current) u.over.style.cursor = 'pointer'
     const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }))
     ro.observe(el)
     return () => {

@@ -5,6 +5,7 @@ import { histogramSeries } from '../lib/histogram-series.ts'
 import { quoteValue } from '../lib/kql-text.ts'
 import { ratePercent } from '../lib/metrics.ts'
 import { RowModelCache } from '../lib/row-model.ts'
+import { absoluteRange } from '../lib/time-range.ts'
 import { exploreUrl, type UrlState } from '../lib/url-state.ts'
 import { useApp } from './app-context.tsx'
 import { Chart } from './chart.tsx'
@@ -62,7 +63,11 @@ export function Overview({ state, tick }: { state: UrlState; tick: number }) {
   }
   const total = volume.buckets.reduce((a, b) => a + b.count, 0)
   if (total === 0) return <Empty title={t('state.noData.title')}>{t('dash.overview.empty')}</Empty>
-  const open = (q: string) => navigateTo(exploreUrl(q, from, to))
+  // A click on a chart opens Explore on that series for that time bucket.
+  const openBucket = (q: string, xSec: number) => {
+    const r = absoluteRange(xSec * 1000, xSec * 1000 + volume.intervalMs)
+    navigateTo(exploreUrl(q, r.from, r.to))
+  }
   return (
     <div className="dash-grid">
       <Panel title={t('dash.overview.volume')} query={`${NS}: *`} from={from} to={to} wide>
@@ -72,7 +77,7 @@ export function Overview({ state, tick }: { state: UrlState; tick: number }) {
           kind="bars"
           height={200}
           ariaLabel={t('dash.overview.volume')}
-          onZoom={() => open(`${NS}: *`)}
+          onPick={(label, x) => openBucket(label === t('hist.other') ? `${NS}: *` : `${NS}: ${quoteValue(label)}`, x)}
         />
       </Panel>
       <Panel title={t('dash.overview.errorRate')} query={ERROR_QUERY} from={from} to={to} wide>
@@ -83,6 +88,7 @@ export function Overview({ state, tick }: { state: UrlState; tick: number }) {
           height={200}
           ariaLabel={t('dash.overview.errorRate')}
           formatValue={(v) => `${v.toFixed(1)}%`}
+          onPick={(label, x) => openBucket(`${NS}: ${quoteValue(label)} and ${ERROR_QUERY}`, x)}
         />
       </Panel>
       <Panel title={t('dash.overview.topPods')} query={`${POD}: *`} from={from} to={to}>

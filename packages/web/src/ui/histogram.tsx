@@ -42,7 +42,15 @@ export function Histogram({
           </select>
         </label>
       </header>
-      <Chart xs={xs} series={series} kind="bars" height={150} onZoom={onZoom} ariaLabel={t('hist.title')} />
+      <Chart
+        xs={xs}
+        series={series}
+        kind="bars"
+        height={150}
+        onZoom={onZoom}
+        onPick={(_label, x) => onZoom(x * 1000, x * 1000 + data.intervalMs)}
+        ariaLabel={t('hist.title')}
+      />
     </section>
   )
 }
