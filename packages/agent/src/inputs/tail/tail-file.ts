@@ -40,6 +40,9 @@ export class TailFile {
   utf16: 'le' | 'be' | undefined
   /** Set once the file is closed; late acknowledgements then only commit. */
   closed = false
+  /** Last long-line warning (epoch ms) and long lines met since, not warned about. */
+  longWarnAt = 0
+  longSuppressed = 0
   /** Size and mtime seen at the last check. */
   size = 0
   mtimeMs = 0

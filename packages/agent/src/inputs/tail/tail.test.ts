@@ -299,6 +299,19 @@ describe('tail: long lines', () => {
     assert.match(warns[0]!, new RegExp(`file=${file} offset=2\\b`))
   })
 
+  test('a file full of long lines: every one counted, warnings limited per file', async () => {
+    const file = join(dir, 'a.log')
+    await writeFile(file, `${`${long}\n`.repeat(30)}end\n`)
+    const fake = fakeContext()
+    await run(
+      { path: file, read_from_head: 'on', buffer_max_size: '1k', buffer_chunk_size: '1k', skip_long_lines: 'on' },
+      fake,
+    )
+    await waitFor('end', () => fake.lines().includes('end'))
+    assert.equal(fake.metric('fluentbit_input_long_line_skipped_total'), 30)
+    assert.equal(fake.log.lines.filter((l) => l.includes('skipped')).length, 1)
+  })
+
   test('truncate_long_lines emits the first buffer_max_size bytes', async () => {
     const file = join(dir, 'a.log')
     await writeFile(file, `a\n${long}\nb\n`)

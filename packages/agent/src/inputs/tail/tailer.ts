@@ -23,6 +23,8 @@ import type { TagComposer } from './tag.ts'
 
 /** Read chunk size: 1 MiB amortises syscalls and batches (64 KiB chunks measured 4× slower). */
 export const MIN_CHUNK = 1024 * 1024
+/** Least time between two long-line warnings about one file. */
+const LONG_LINE_WARN_MS = 10_000
 /** How often the multiline joiners are asked for records that waited past their flush timeout. */
 const MULTILINE_TICK_MS = 250
 
@@ -569,12 +571,21 @@ export class Tailer {
 
   private reportLongLine(f: TailFile, offset: number, action: 'skip' | 'truncate' | 'stop'): void {
     const max = this.cfg.line.maxLine
-    if (action === 'skip') {
-      this.metrics.longSkipped.inc(this.labels)
-      this.ctx.log.warn(`file=${f.path} offset=${offset}: line longer than buffer_max_size (${max} bytes) skipped`)
-    } else if (action === 'truncate') {
-      this.metrics.longTruncated.inc(this.labels)
-      this.ctx.log.warn(`file=${f.path} offset=${offset}: line longer than buffer_max_size (${max} bytes) truncated`)
+    if (action === 'skip' || action === 'truncate') {
+      ;(action === 'skip' ? this.metrics.longSkipped : this.metrics.longTruncated).inc(this.labels)
+      // One warning per long line, but at most one per file every LONG_LINE_WARN_MS (the rest are
+      // counted, and summed up in the next warning) so that a file of long lines cannot flood the log.
+      const now = Date.now()
+      if (now - f.longWarnAt < LONG_LINE_WARN_MS) {
+        f.longSuppressed++
+        return
+      }
+      const more = f.longSuppressed > 0 ? ` (and ${f.longSuppressed} more since the last warning)` : ''
+      f.longWarnAt = now
+      f.longSuppressed = 0
+      this.ctx.log.warn(
+        `file=${f.path} offset=${offset}: line longer than buffer_max_size (${max} bytes) ${action === 'skip' ? 'skipped' : 'truncated'}${more}`,
+      )
     } else {
       this.metrics.abandoned.inc(this.labels)
       this.ctx.log.error(
