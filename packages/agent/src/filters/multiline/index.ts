@@ -20,6 +20,7 @@ interface Tracked {
   expired(now: number): Joined<Ack>[]
   nextDeadline(): number | undefined
   pending(): number
+  truncated(): number
 }
 
 interface State {
@@ -30,6 +31,8 @@ interface State {
   ctx?: FilterContext
   debug: boolean
   emitted: { inc(n?: number): void }
+  truncatedSeen: number
+  truncatedCounter: { inc(n?: number): void }
 }
 
 /** Sends joined records on: those made only of the current batch's lines are returned, others emitted. */
@@ -125,6 +128,7 @@ export default defineFilter({
         expired: (now) => p.flushExpiredTracked(now, flushMs),
         nextDeadline: () => p.nextDeadline(flushMs),
         pending: () => p.pending(),
+        truncated: () => 0,
       }
     } else {
       const names = o['multiline.parser'] ?? []
@@ -147,6 +151,7 @@ export default defineFilter({
         expired: (now) => j.flushExpiredTracked(now),
         nextDeadline: () => j.nextDeadline(),
         pending: () => j.pending(),
+        truncated: () => j.truncated,
       }
     }
     const s: State = {
@@ -156,6 +161,10 @@ export default defineFilter({
       debug: o.debug_flush,
       emitted: ctx.metrics
         .counter('sluice_filter_multiline_emitted_total', 'Joined records re-emitted by the multiline filter.')
+        .labels({ name: ctx.id }),
+      truncatedSeen: 0,
+      truncatedCounter: ctx.metrics
+        .counter('sluice_multiline_truncated_total', 'Joined messages cut at the multiline buffer limit.')
         .labels({ name: ctx.id }),
     }
     return s
@@ -169,6 +178,12 @@ export default defineFilter({
     }
     if (!s.buffer) route(s, ctx, s.joiner.flushAllTracked(), ack, ret)
     schedule(s)
+    const cut = s.joiner.truncated() - s.truncatedSeen
+    if (cut > 0) {
+      s.truncatedSeen += cut
+      s.truncatedCounter.inc(cut)
+      ctx.log.warn(`${cut} joined message(s) exceeded the multiline buffer limit and were truncated`)
+    }
     return ret
   },
   flush(s, ctx) {
