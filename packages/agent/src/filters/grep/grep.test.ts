@@ -85,6 +85,12 @@ describe('grep', () => {
     })
   }
 
+  test('documented example: Regex log aa keeps aaa and aab', async () => {
+    const h = await setupFilter(grep, [['Regex', 'log aa']])
+    const lines = ['aaa', 'aab', 'bbb', 'ccc', 'ddd', 'eee', 'fff', 'ggg'].map((log) => ({ log }))
+    assert.deepEqual(await h.bodies(lines), [{ log: 'aaa' }, { log: 'aab' }])
+  })
+
   test('Regex and Exclude together with and/or is a configuration error', async () => {
     await assert.rejects(
       setupFilter(grep, [

@@ -29,6 +29,15 @@ describe('rewrite_tag', () => {
     assert.ok(h.ctx.emitted.every((x) => x.ack === ack))
   })
 
+  test("documented example: $tool ^(fluent)$ from.$TAG.new.$tool.$sub['s1']['s2'].out", async () => {
+    const h = await setupFilter(rewriteTag, [
+      ['Rule', "$tool ^(fluent)$  from.$TAG.new.$tool.$sub['s1']['s2'].out false"],
+    ])
+    const out = await h.run([ev({ tool: 'fluent', sub: { s1: { s2: 'bit' } } })], 'test_tag')
+    assert.equal(out.length, 0)
+    assert.equal(h.ctx.emitted[0]!.tag, 'from.test_tag.new.fluent.bit.out')
+  })
+
   test('KEEP true keeps the original and emits an independent copy', async () => {
     const h = await setupFilter(rewriteTag, [['Rule', "$kubernetes['namespace_name'] ^(shop)$ ns.$1.$TAG true"]])
     const body = { kubernetes: { namespace_name: 'shop' } }
