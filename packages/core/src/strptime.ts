@@ -24,6 +24,8 @@ export interface TimeParseOptions {
    * so far (Fluent Bit's "non-exact match").
    */
   lenient?: boolean
+  /** IANA zone (Time_Zone) for zone-less times, with its daylight-saving rules. */
+  timeZone?: string
   /** Current time in epoch ms, for formats without a year (tests pin it). */
   now?: number
 }
@@ -280,7 +282,7 @@ export function compileTimeFormat(format: string): CompiledTimeFormat | { error:
       if (isCri) {
         const fast = parseRfc3339(text)
         if (fast) return fast
-      } else if (isDocker && !opts?.systemTimezone) {
+      } else if (isDocker && !opts?.systemTimezone && !opts?.timeZone) {
         const fast = isoPrefix(text)
         if (fast) return { sec: fast.sec - (opts?.offsetSec ?? 0), nsec: fast.nsec }
       }
@@ -559,26 +561,96 @@ function run(
   if (epoch !== undefined) return { sec: epoch, nsec }
   if (I >= 0) H = (I % 12) + (pm === 1 ? 12 : 0)
   else if (pm === 1 && H < 12) H += 12
-  const nowMs = opts?.now ?? Date.now()
-  const now = new Date(nowMs)
-  if (Y < 0) Y = now.getUTCFullYear()
-  if (j >= 0 && mo < 0) {
-    const t = new Date(Date.UTC(Y, 0, j))
-    mo = t.getUTCMonth() + 1
-    d = t.getUTCDate()
-  }
-  // Fluent Bit defaults a missing month/day to today's (UTC) for year-less formats (its syslog path),
-  // and to January 1st otherwise.
-  if (mo < 0) mo = hasYear ? 1 : now.getUTCMonth() + 1
-  if (d < 0) d = hasYear ? 1 : now.getUTCDate()
   // A format naming its zone (even as a literal `Z`) ignores Time_Offset, as Fluent Bit does.
   if (zone === undefined && hasZone) zone = 0
-  if (zone === undefined && opts?.systemTimezone && opts.offsetSec === undefined) {
-    const ms = new Date(Y, mo - 1, d, H, M, S).getTime()
-    return { sec: Math.floor(ms / 1000), nsec }
+  const local = zone === undefined && opts?.systemTimezone === true
+  const iana = zone === undefined && !local ? opts?.timeZone : undefined
+  if (Y < 0 || mo < 0 || d < 0) {
+    // Missing date parts are today's, in the zone the time is read in (Fluent Bit: UTC, the system
+    // zone with Time_System_Timezone, or Time_Zone), and January 1st when the format has a year.
+    const nowMs = opts?.now ?? Date.now()
+    const today = iana ? zonedDate(nowMs, iana) : local ? localDate(nowMs) : utcDate(nowMs)
+    if (Y < 0) Y = today.y
+    if (j >= 0 && mo < 0) {
+      const t = new Date(Date.UTC(Y, 0, j))
+      mo = t.getUTCMonth() + 1
+      d = t.getUTCDate()
+    }
+    if (mo < 0) mo = hasYear ? 1 : today.m
+    if (d < 0) d = hasYear ? 1 : today.d
   }
-  const off = zone ?? opts?.offsetSec ?? 0
-  return { sec: daysFromCivil(Y, mo, d) * 86400 + H * 3600 + M * 60 + S - off, nsec }
+  const naive = daysFromCivil(Y, mo, d) * 86400 + H * 3600 + M * 60 + S
+  if (local) return { sec: Math.floor(new Date(Y, mo - 1, d, H, M, S).getTime() / 1000), nsec }
+  if (iana) return { sec: zonedToUtc(naive, iana), nsec }
+  return { sec: naive - (zone ?? opts?.offsetSec ?? 0), nsec }
+}
+
+const utcDate = (ms: number) => {
+  const t = new Date(ms)
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() }
+}
+const localDate = (ms: number) => {
+  const t = new Date(ms)
+  return { y: t.getFullYear(), m: t.getMonth() + 1, d: t.getDate() }
+}
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>()
+function zoneFormatter(zone: string): Intl.DateTimeFormat {
+  let f = zoneFormatters.get(zone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+    zoneFormatters.set(zone, f)
+  }
+  return f
+}
+
+/** Wall-clock fields of an instant in an IANA zone. */
+function zonedFields(ms: number, zone: string): { y: number; m: number; d: number; naive: number } {
+  const parts: Record<string, number> = {}
+  for (const p of zoneFormatter(zone).formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value)
+  const y = parts.year!
+  const m = parts.month!
+  const d = parts.day!
+  return { y, m, d, naive: daysFromCivil(y, m, d) * 86400 + parts.hour! * 3600 + parts.minute! * 60 + parts.second! }
+}
+
+const zonedDate = (ms: number, zone: string) => zonedFields(ms, zone)
+
+/** Seconds east of UTC of an IANA zone at an instant. */
+function zoneOffset(sec: number, zone: string): number {
+  return zonedFields(sec * 1000, zone).naive - sec
+}
+
+/**
+ * The instant of a wall-clock time (as naive epoch seconds) in an IANA zone. In a repeated hour the
+ * earlier offset that maps back is taken; in a skipped hour, the offset before the change.
+ */
+export function zonedToUtc(naive: number, zone: string): number {
+  const off1 = zoneOffset(naive, zone)
+  const t1 = naive - off1
+  const off2 = zoneOffset(t1, zone)
+  if (off2 === off1) return t1
+  const t2 = naive - off2
+  return zoneOffset(t2, zone) === off2 ? t2 : t1
+}
+
+/** True when `zone` is an IANA time zone name this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Parses a Time_Offset value (`+0900`, `-06:00`, `Z`) into seconds east of UTC; undefined if invalid. */

@@ -86,3 +86,106 @@ describe("conformance: Fluent Bit's time-lookup table (tests/internal/parser.c)"
     })
   }
 })
+
+// More cases from Fluent Bit's tests/internal/parser.c (time_zone_*, mysql_unquoted, tskv, long fraction).
+describe("conformance: Fluent Bit's parser unit tests", () => {
+  const one = (entries: Record<string, string>) => {
+    const { registry, diagnostics } = createParserRegistry([section(entries)])
+    return { parser: registry.get(entries.Name!), diagnostics }
+  }
+  const regexTime = (name: string, fmt: string, zone: string) =>
+    one({ Name: name, Format: 'regex', Regex: '^(?<time>.*)$', Time_Format: fmt, Time_Zone: zone }).parser!
+
+  it('time_zone_iana: America/New_York, with and without daylight saving', () => {
+    const p = regexTime('iana_ny', '%m/%d/%Y %H:%M:%S', 'America/New_York')
+    assert.equal(p.parse('07/17/2017 16:17:03')?.sec, 1500322623)
+    assert.equal(p.parse('01/15/2017 15:00:00')?.sec, 1484510400)
+  })
+
+  it('time_zone_iana_australia: Australia/Sydney', () => {
+    const p = regexTime('iana_sydney', '%m/%d/%Y %H:%M:%S', 'Australia/Sydney')
+    assert.equal(p.parse('01/15/2017 15:00:00')?.sec, 1484452800)
+    assert.equal(p.parse('07/17/2017 16:17:03')?.sec, 1500272223)
+  })
+
+  it('time_zone_conflicts: refused combinations and unknown zones', () => {
+    const bad: Record<string, string>[] = [
+      { Name: 'iana_without_format', Format: 'regex', Regex: '^(?<time>.*)$', Time_Zone: 'America/New_York' },
+      {
+        Name: 'iana_with_system_tz',
+        Format: 'regex',
+        Regex: '^(?<time>.*)$',
+        Time_Format: '%m/%d/%Y %H:%M:%S',
+        Time_System_Timezone: 'on',
+        Time_Zone: 'America/New_York',
+      },
+      {
+        Name: 'iana_with_offset',
+        Format: 'regex',
+        Regex: '^(?<time>.*)$',
+        Time_Format: '%m/%d/%Y %H:%M:%S',
+        Time_Offset: '+0000',
+        Time_Zone: 'America/New_York',
+      },
+      {
+        Name: 'iana_invalid',
+        Format: 'regex',
+        Regex: '^(?<time>.*)$',
+        Time_Format: '%m/%d/%Y %H:%M:%S',
+        Time_Zone: 'America/Not_A_City',
+      },
+    ]
+    for (const entries of bad) {
+      const { parser, diagnostics } = one(entries)
+      assert.equal(diagnostics.length, 1, entries.Name)
+      assert.equal(diagnostics[0]!.option, 'time_zone')
+      assert.equal(parser, undefined, 'the parser is not registered')
+    }
+  })
+
+  it('time_lookup_long_fraction: any number of fraction digits', () => {
+    const p = one({ Name: 'generic_N', Format: 'json', Time_Format: '%m/%d/%Y %H:%M:%S.%L' }).parser!
+    const r = p.parse(
+      JSON.stringify({ time: '10/03/2016 12:21:08.123456789123456789123456789123456789123456789123456789' }),
+    )
+    assert.equal(r?.sec, 1475497268)
+    assert.equal(r?.nsec, 123456789)
+  })
+
+  it('mysql_unquoted: quotes removed, MySQL escapes decoded', () => {
+    const p = one({
+      Name: 'mysql_quoted_stuff',
+      Format: 'regex',
+      Regex: '^(?<time>[^,]+),(?<key001>.*)$',
+      Decode_Field_As: 'mysql_quoted key001',
+      Skip_Empty_Values: 'off',
+    }).parser!
+    for (const [src, want] of [
+      ['plain', 'plain'],
+      ["''", ''],
+      ["'333'", '333'],
+      ["'\\n'", '\n'],
+      ["'\\r'", '\r'],
+      ["'\\''", "'"],
+      ["'\\\"'", '"'],
+      ["'\\\\'", '\\'],
+      ["'abc\\nE\\\\'", 'abc\nE\\'],
+    ]) {
+      assert.equal(p.parse(`2010-01-01 02:10:22,${src}`)?.body.key001, want, src)
+    }
+  })
+
+  it('ltsv and tskv', () => {
+    const lt = one({ Name: 'ltsv', Format: 'ltsv' }).parser!
+    assert.deepEqual(lt.parse('a:b\tc:d')?.body, { a: 'b', c: 'd' })
+    assert.deepEqual(lt.parse('a:very long string with whitespace\tc:d')?.body, {
+      a: 'very long string with whitespace',
+      c: 'd',
+    })
+    assert.deepEqual(lt.parse('a:b:c\tc:d')?.body, { a: 'b:c', c: 'd' })
+    const ts = one({ Name: 'tskv', Format: 'tskv' }).parser!
+    assert.deepEqual(ts.parse('a=b\tc=d')?.body, { a: 'b', c: 'd' })
+    assert.deepEqual(ts.parse('tskv\ta=b\tc=d')?.body, { a: 'b', c: 'd' })
+    assert.deepEqual(ts.parse('a=b=c\tc=d')?.body, { a: 'b=c', c: 'd' })
+  })
+})

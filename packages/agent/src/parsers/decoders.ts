@@ -6,7 +6,7 @@
 
 import type { Body } from '@sluice/core/record.ts'
 
-export type DecoderBackend = 'json' | 'escaped' | 'escaped_utf8'
+export type DecoderBackend = 'json' | 'escaped' | 'escaped_utf8' | 'mysql_quoted'
 export interface DecoderRule {
   readonly as: boolean
   readonly backend: DecoderBackend
@@ -19,14 +19,17 @@ export function parseDecoder(as: boolean, value: string): { key: string; rule: D
   const parts = value.trim().split(/\s+/)
   if (parts.length < 2 || !parts[0]) return { error: `expected '<decoder> <field> [try_next|do_next]', got '${value}'` }
   const backend = parts[0].toLowerCase()
-  if (backend !== 'json' && backend !== 'escaped' && backend !== 'escaped_utf8')
-    return { error: `unknown decoder '${parts[0]}' (use json, escaped or escaped_utf8)` }
+  if (backend !== 'json' && backend !== 'escaped' && backend !== 'escaped_utf8' && backend !== 'mysql_quoted')
+    return { error: `unknown decoder '${parts[0]}' (use json, escaped, escaped_utf8 or mysql_quoted)` }
   const a = (parts[2] ?? '').toLowerCase()
   const action = a === 'try_next' || a === 'do_next' ? a : 'none'
   return { key: parts[1]!, rule: { as, backend, action } }
 }
 
-/** Fluent Bit's `escaped` decoder: `\n \a \b \t \v \f \r` are decoded, any other `\x` becomes `x`. */
+/**
+ * Fluent Bit's `escaped` decoder: `\n \a \b \t \v \f \r \\` are decoded; before any other character the
+ * backslash is dropped and that character read again (flb_unescape_string).
+ */
 export function unescapeString(s: string): string {
   if (!s.includes('\\')) return s
   let out = ''
@@ -34,7 +37,16 @@ export function unescapeString(s: string): string {
     const c = s[i]!
     if (c === '\\' && i + 1 < s.length) {
       const n = s[i + 1]!
-      const map: Record<string, string> = { n: '\n', a: '\x07', b: '\b', t: '\t', v: '\v', f: '\f', r: '\r' }
+      const map: Record<string, string> = {
+        n: '\n',
+        a: '\x07',
+        b: '\b',
+        t: '\t',
+        v: '\v',
+        f: '\f',
+        r: '\r',
+        '\\': '\\',
+      }
       if (map[n] !== undefined) {
         out += map[n]
         i++
@@ -98,6 +110,37 @@ export function unescapeUtf8(s: string, jsonEscapes = false): string {
   return out
 }
 
+/**
+ * The `mysql_quoted` decoder: a value in single quotes loses them and has MySQL's escapes decoded
+ * (`\n \r \t \\ \' \" \0 \Z`; any other `\x` stays as written); an unquoted value is kept.
+ */
+export function mysqlUnquote(s: string): string {
+  if (s.length < 2 || s[0] !== "'" || s[s.length - 1] !== "'") return s
+  const body = s.slice(1, -1)
+  if (!body.includes('\\')) return body
+  const map: Record<string, string> = {
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    '\\': '\\',
+    "'": "'",
+    '"': '"',
+    '0': '\0',
+    Z: '\x1a',
+  }
+  let out = ''
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!
+    if (c !== '\\' || i + 1 >= body.length) {
+      out += c
+      continue
+    }
+    const n = body[++i]!
+    out += map[n] ?? `\\${n}`
+  }
+  return out
+}
+
 function decodeJson(s: string): Body | null {
   const t = unescapeString(s).trimStart()
   if (t[0] !== '{') return null
@@ -130,7 +173,13 @@ export function applyDecoders(body: Body, decoders: DecoderMap): Body {
         const m = decodeJson(data)
         if (m) outMap = m
         else ok = false
-      } else outString = rule.backend === 'escaped' ? unescapeString(data) : unescapeUtf8(data)
+      } else
+        outString =
+          rule.backend === 'escaped'
+            ? unescapeString(data)
+            : rule.backend === 'mysql_quoted'
+              ? mysqlUnquote(data)
+              : unescapeUtf8(data)
       if (!ok) {
         if (rule.action !== 'none') continue
         break

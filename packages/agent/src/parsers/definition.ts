@@ -5,7 +5,7 @@
 import type { Section } from '@sluice/core/config/model.ts'
 import type { Diagnostic } from '@sluice/core/diagnostics.ts'
 import { type ConfigEntry, type OptionTable, resolveOptions } from '@sluice/core/options.ts'
-import { compileTimeFormat, parseUtcOffset } from '@sluice/core/strptime.ts'
+import { compileTimeFormat, isTimeZone, parseUtcOffset } from '@sluice/core/strptime.ts'
 import { type DecoderRule, parseDecoder } from './decoders.ts'
 import { type TranslatedRegex, translateRegex } from './onigmo.ts'
 import { type FieldType, parseTypes } from './types-cast.ts'
@@ -15,8 +15,8 @@ export const parserOptions = {
   format: {
     type: 'str',
     required: true,
-    values: ['json', 'regex', 'ltsv', 'logfmt'],
-    description: 'Format of the text: json, regex, ltsv or logfmt.',
+    values: ['json', 'regex', 'ltsv', 'logfmt', 'tskv'],
+    description: 'Format of the text: json, regex, ltsv, logfmt or tskv (ltsv with `=`).',
   },
   regex: {
     type: 'str',
@@ -34,7 +34,11 @@ export const parserOptions = {
   time_system_timezone: {
     type: 'bool',
     default: 'off',
-    description: 'Interpret times without a zone in the system time zone (TZ).',
+    description: 'Interpret times without a zone in the system time zone (TZ); Time_Offset is then ignored.',
+  },
+  time_zone: {
+    type: 'str',
+    description: 'IANA time zone (such as Europe/Berlin) for times without a zone, daylight saving included.',
   },
   types: {
     type: 'str',
@@ -43,12 +47,14 @@ export const parserOptions = {
   decode_field: {
     type: 'str',
     multiple: true,
-    description: '`<json|escaped|escaped_utf8> <field> [try_next|do_next]`: append the decoded map to the record.',
+    description:
+      '`<json|escaped|escaped_utf8|mysql_quoted> <field> [try_next|do_next]`: append the decoded map to the record.',
   },
   decode_field_as: {
     type: 'str',
     multiple: true,
-    description: '`<json|escaped|escaped_utf8> <field> [try_next|do_next]`: replace the field with its decoded value.',
+    description:
+      '`<json|escaped|escaped_utf8|mysql_quoted> <field> [try_next|do_next]`: replace the field with its decoded value.',
   },
   skip_empty_values: { type: 'bool', default: 'on', description: 'Leave out empty values (regex format).' },
   logfmt_no_bare_keys: {
@@ -58,7 +64,7 @@ export const parserOptions = {
   },
 } as const satisfies OptionTable
 
-export type ParserFormat = 'json' | 'regex' | 'ltsv' | 'logfmt'
+export type ParserFormat = 'json' | 'regex' | 'ltsv' | 'logfmt' | 'tskv'
 
 export interface ParserDefinition {
   readonly name: string
@@ -70,6 +76,8 @@ export interface ParserDefinition {
   readonly timeFormat?: string
   /** Seconds east of UTC from Time_Offset. */
   readonly timeOffset?: number
+  /** IANA zone from Time_Zone. */
+  readonly timeZone?: string
   readonly timeKeep: boolean
   readonly timeStrict: boolean
   readonly timeSystemTimezone: boolean
@@ -127,6 +135,13 @@ export function definitionFromSection(section: Pick<Section, 'entries' | 'loc'>)
     if (timeOffset === undefined)
       problem('time_offset', `invalid Time_Offset '${v.time_offset}' (examples: +0900, -06:00)`)
   }
+  if (v.time_zone !== undefined && v.time_zone !== '') {
+    // As Fluent Bit refuses them (flb_parser_create_with_time_zone).
+    if (v.time_format === undefined) problem('time_zone', 'Time_Zone needs a Time_Format')
+    else if (v.time_system_timezone) problem('time_zone', 'Time_Zone cannot be combined with Time_System_Timezone')
+    else if (v.time_offset !== undefined) problem('time_zone', 'Time_Zone cannot be combined with Time_Offset')
+    else if (!isTimeZone(v.time_zone)) problem('time_zone', `invalid or unavailable Time_Zone '${v.time_zone}'`)
+  }
   let types: Map<string, FieldType> | undefined
   if (v.types !== undefined) {
     const t = parseTypes(v.types)
@@ -157,7 +172,9 @@ export function definitionFromSection(section: Pick<Section, 'entries' | 'loc'>)
       regex,
       timeKey: v.time_key,
       timeFormat: v.time_format,
-      timeOffset,
+      // Fluent Bit ignores Time_Offset when the system zone is used.
+      timeOffset: v.time_system_timezone ? undefined : timeOffset,
+      timeZone: v.time_zone || undefined,
       timeKeep: v.time_keep,
       timeStrict: v.time_strict,
       timeSystemTimezone: v.time_system_timezone,

@@ -16,6 +16,7 @@ export function makeTimeFn(def: ParserDefinition): TimeFn | undefined {
   const opts = {
     offsetSec: f.hasZone ? undefined : def.timeOffset,
     systemTimezone: def.timeSystemTimezone,
+    timeZone: f.hasZone ? undefined : def.timeZone,
     lenient: !def.timeStrict,
   }
   return (text) => f.parse(text, opts)

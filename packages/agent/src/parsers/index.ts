@@ -23,6 +23,7 @@ export function createParser(def: ParserDefinition): Parser {
     case 'logfmt':
       return createLogfmtParser(def)
     case 'ltsv':
+    case 'tskv':
       return createLtsvParser(def)
   }
 }

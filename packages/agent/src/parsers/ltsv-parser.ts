@@ -13,14 +13,21 @@ const isLabel = (c: number) =>
 // Field bytes: anything but NUL, TAB, LF, CR.
 const isField = (c: number) => c !== 0 && c !== 9 && c !== 10 && c !== 13
 
+/**
+ * Format ltsv, or tskv (`key=value` pairs separated by TAB, after an optional `tskv\t` prefix; same
+ * parser with `=` as separator, as Fluent Bit's flb_parser_tskv_do).
+ */
 export function createLtsvParser(def: ParserDefinition): Parser {
+  const tskv = def.format === 'tskv'
+  const sep = tskv ? '=' : ':'
   const sink = makeSink(def)
   const { timeKey, timeFn, timeKeep, decoders } = sink
   const hasTypes = sink.types !== undefined
   return {
     name: def.name,
-    format: 'ltsv',
-    parse(text: string): ParseResult | null {
+    format: def.format,
+    parse(input: string): ParseResult | null {
+      const text = tskv && input.startsWith('tskv\t') ? input.slice(5) : input
       const body: Body = {}
       let count = 0
       let sec: number | undefined
@@ -31,7 +38,7 @@ export function createLtsvParser(def: ParserDefinition): Parser {
         const l0 = i
         while (i < end && isLabel(text.charCodeAt(i))) i++
         const label = text.slice(l0, i)
-        if (i === end || text[i] !== ':') break
+        if (i === end || text[i] !== sep) break
         i++
         const f0 = i
         while (i < end && isField(text.charCodeAt(i))) i++
