@@ -72,3 +72,12 @@ export function matchText(v: unknown): string | undefined {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   return undefined
 }
+
+/**
+ * Sets a key on a record. `__proto__` is a legal JSON key (JSON.parse makes it an own property);
+ * plain assignment would change the object's prototype instead, so it is defined explicitly.
+ */
+export function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+  else o[k] = v
+}

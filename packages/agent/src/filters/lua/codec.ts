@@ -24,6 +24,7 @@
 // Numbers are little-endian.
 
 import type { Body, LogEvent } from '@sluice/core/record.ts'
+import { setKey } from '../args.ts'
 
 const S = 0x73
 const I = 0x69
@@ -275,8 +276,8 @@ export class Reader {
       const k = this.key()
       if (this.buf[this.off] === SAME) {
         this.off++
-        o[k] = orig?.[k]
-      } else o[k] = this.value()
+        setKey(o, k, orig?.[k])
+      } else setKey(o, k, this.value())
     }
     return o
   }
@@ -324,7 +325,7 @@ export class Reader {
         const o: Record<string, unknown> = {}
         for (let i = 0; i < n; i++) {
           const k = this.key()
-          o[k] = this.value()
+          setKey(o, k, this.value())
         }
         return o
       }

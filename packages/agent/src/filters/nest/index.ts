@@ -10,7 +10,7 @@
 
 import type { Body } from '@sluice/core/record.ts'
 import { defineFilter } from '../../plugin.ts'
-import { wildcard } from '../args.ts'
+import { setKey, wildcard } from '../args.ts'
 
 function isMap(v: unknown): v is Body {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -64,8 +64,8 @@ export default defineFilter({
         const inner = b[s.under]
         if (!isMap(inner)) continue
         const out: Body = {}
-        for (const k of Object.keys(b)) if (k !== s.under) out[k] = b[k]
-        for (const k of Object.keys(inner)) out[renameKey(k, s.add, s.remove)] = inner[k]
+        for (const k of Object.keys(b)) if (k !== s.under) setKey(out, k, b[k])
+        for (const k of Object.keys(inner)) setKey(out, renameKey(k, s.add, s.remove), inner[k])
         e.body = out
       } else {
         const nested: Body = {}
@@ -73,9 +73,9 @@ export default defineFilter({
         let any = false
         for (const k of Object.keys(b)) {
           if (s.match(k)) {
-            nested[renameKey(k, s.add, s.remove)] = b[k]
+            setKey(nested, renameKey(k, s.add, s.remove), b[k])
             any = true
-          } else out[k] = b[k]
+          } else setKey(out, k, b[k])
         }
         if (!any) continue
         out[s.under] = nested

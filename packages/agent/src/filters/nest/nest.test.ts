@@ -111,6 +111,16 @@ describe('nest', () => {
     assert.deepEqual(await h.bodies([{ a: 1, m: {} }]), [{ a: 1 }])
   })
 
+  test('a __proto__ key from JSON is lifted as a key, not as a prototype', async () => {
+    const h = await setupFilter(nest, [
+      ['Operation', 'lift'],
+      ['Nested_under', 'm'],
+    ])
+    const [out] = await h.bodies([JSON.parse('{"m":{"__proto__":{"x":1},"a":2}}')])
+    assert.equal(Object.getPrototypeOf(out), Object.prototype)
+    assert.deepEqual(Object.keys(out!), ['__proto__', 'a'])
+  })
+
   test('missing options are precise errors', async () => {
     await assert.rejects(
       setupFilter(nest, [
