@@ -57,6 +57,29 @@ describe('strptime', () => {
     assert.match(r.error, /%Q/)
   })
 
+  it('takes a missing year from the Time_Zone date (Fluent Bit test time_zone_missing_year)', () => {
+    // 2026-01-01T04:30:00Z is still 2025-12-31 in New York.
+    const r = strptime('12/31 23:59:00', '%m/%d %H:%M:%S', { timeZone: 'America/New_York', now: 1767241800_000 })
+    assert.deepEqual(r, { sec: 1767243540, nsec: 0 })
+  })
+
+  it('converts wall-clock times in an IANA zone across daylight saving', () => {
+    // Europe/Berlin: CET (+1) in January, CEST (+2) in July.
+    assert.equal(
+      strptime('2026-01-15 12:00:00', '%Y-%m-%d %H:%M:%S', { timeZone: 'Europe/Berlin' })?.sec,
+      at('2026-01-15T11:00:00Z'),
+    )
+    assert.equal(
+      strptime('2026-07-15 12:00:00', '%Y-%m-%d %H:%M:%S', { timeZone: 'Europe/Berlin' })?.sec,
+      at('2026-07-15T10:00:00Z'),
+    )
+    // A zone in the text wins over Time_Zone.
+    assert.equal(
+      strptime('2026-07-15 12:00:00 +0000', '%Y-%m-%d %H:%M:%S %z', { timeZone: 'Europe/Berlin' })?.sec,
+      at('2026-07-15T12:00:00Z'),
+    )
+  })
+
   it('uses the system time zone when asked', () => {
     const got = strptime('2026-11-22 07:30:00', '%Y-%m-%d %H:%M:%S', { systemTimezone: true })
     assert.equal(got?.sec, new Date(2026, 10, 22, 7, 30, 0).getTime() / 1000)
