@@ -26,10 +26,17 @@ export interface Collector {
   readonly sections: MutableSection[]
   /** Directory the entry config is in (relative `Parsers_File` paths resolve against it). */
   readonly baseDir: string
+  /** Include loops already reported, as `file:line→target`. */
+  readonly reportedLoops: Set<string>
 }
 
 /** Includes deeper than this are reported instead of followed (a loop guard beyond cycle detection). */
 export const MAX_INCLUDE_DEPTH = 32
+/**
+ * Files read in all, includes counted each time: files that all include `*.conf` of their own
+ * directory form no cycle on any one path but multiply (n! paths); this bounds the work.
+ */
+export const MAX_FILES_READ = 256
 
 export const SECTION_KINDS: Record<string, SectionKind> = {
   service: 'service',

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics.ts'
+import { MAX_FILES_READ } from './collector.ts'
 import { loadConfig } from './load.ts'
 import type { LoadedConfig, Section } from './model.ts'
 
@@ -249,6 +250,19 @@ describe('classic format', () => {
     ])
     assert.equal(c.inputs.length, 1)
     assert.equal(c.outputs.length, 1)
+  })
+
+  test('files that all include each other by glob: loops skipped, total work bounded', async () => {
+    for (const n of ['a', 'b', 'c', 'd', 'e', 'f', 'g'])
+      await write(`fan/${n}.conf`, `[INPUT]\n    Name dummy\n    Tag ${n}\n@INCLUDE *.conf\n`)
+    const c = await loadConfig(join(dir, 'fan/a.conf'), { env: {} })
+    assert.ok(c.files.length <= MAX_FILES_READ, String(c.files.length))
+    assert.ok(
+      c.diagnostics.some((d) => d.message.startsWith(`more than ${MAX_FILES_READ} files read through includes`)),
+    )
+    assert.ok(c.diagnostics.every((d) => d.severity === 'error' && d.line === 4))
+    // Each include line reports each looping target once, not once per path through the files.
+    assert.ok(c.diagnostics.length <= 7 * 7 + 7, String(c.diagnostics.length))
   })
 
   test('missing include and a glob matching nothing', async () => {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, extname } from 'node:path'
 import type { Diagnostic } from '../diagnostics.ts'
 import { readClassic } from './classic.ts'
-import { type Collector, type FileRole, MAX_INCLUDE_DEPTH, type MutableSection } from './collector.ts'
+import { type Collector, type FileRole, MAX_FILES_READ, MAX_INCLUDE_DEPTH, type MutableSection } from './collector.ts'
 import { type ConfigMapDoc, looksLikeConfigMap, readConfigMaps } from './configmap.ts'
 import { FARGATE_INPUT, FARGATE_INPUT_NAME, FARGATE_KEYS, FARGATE_MAX_CHARS, isFargateConfigMap } from './fargate.ts'
 import { entryValue, type LoadedConfig, type Section } from './model.ts'
@@ -148,6 +148,7 @@ function collector(source: FileSource, baseDir: string, diagnostics: Diagnostic[
     files: [],
     sections: [],
     baseDir,
+    reportedLoops: new Set(),
   }
 }
 
@@ -192,7 +193,19 @@ async function readAny(
       return
     }
     for (const n of names) {
+      if (col.files.length >= MAX_FILES_READ) {
+        col.diagnostics.push({
+          severity: 'error',
+          message: `more than ${MAX_FILES_READ} files read through includes; '${ref}' and the rest are not followed (do includes include each other?)`,
+          ...loc,
+        })
+        return
+      }
       if (st.includes(n)) {
+        // One report per include line and target, however many paths lead to it.
+        const key = `${from}:${line}→${n}`
+        if (col.reportedLoops.has(key)) continue
+        col.reportedLoops.add(key)
         col.diagnostics.push({
           severity: 'error',
           message: `include loop: ${[...st.slice(st.indexOf(n)), n].join(' → ')}; not followed`,
