@@ -51,6 +51,8 @@ export interface ThrottleState {
   droppedTotal: number
   clock: () => number
   counter: { inc(n?: number): void }
+  /** Writes the drop summary one interval after the first drop, even if no record arrives then. */
+  timer?: NodeJS.Timeout
 }
 
 function advanceTo(s: ThrottleState, now: number, log: (m: string) => void): void {
@@ -150,10 +152,21 @@ export default defineFilter({
     if (dropped > 0) {
       s.droppedTotal += dropped
       s.counter.inc(dropped)
+      if (!s.timer) {
+        s.timer = setTimeout(() => {
+          s.timer = undefined
+          if (!ctx.signal.aborted) advanceTo(s, s.clock(), log)
+        }, s.intervalMs)
+        s.timer.unref()
+      }
     }
     return out
   },
   flush(s, ctx) {
     report(s, (m) => ctx.log.info(m))
+  },
+  stop(s) {
+    if (s.timer) clearTimeout(s.timer)
+    s.timer = undefined
   },
 })

@@ -62,6 +62,17 @@ describe('throttle', () => {
     assert.equal(s.windows.size, 3)
   })
 
+  test('the drop summary is written one interval later even when no more records arrive', async () => {
+    const h = await setupFilter(throttle, [
+      ['Rate', '1'],
+      ['Window', '1'],
+      ['Interval', '20ms'],
+    ])
+    await h.run(batch(5))
+    while (!h.ctx.lines.some((l) => /dropped 4 records/.test(l))) await new Promise((r) => setTimeout(r, 5))
+    await h.stop()
+  })
+
   test('Print_Status logs the window', async () => {
     const { h, advance } = await setup([['Print_Status', 'on']])
     await h.run(batch(1))
