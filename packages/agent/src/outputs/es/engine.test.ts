@@ -51,7 +51,7 @@ test('engine + es: per-item 429s are retried alone, a mapping error is rejected,
     const outcome = await new Promise<DeliveryOutcome>((resolve) => {
       b.input(agent.instances().inputs[0]!).emit('app', sampleEvents(10), resolve)
     })
-    assert.deepEqual(outcome, { delivered: 9, rejected: 1 })
+    assert.deepEqual(outcome, { delivered: 9, rejected: 1 }, `${fake.count()} stored\n${b.log.lines.join('\n')}`)
     assert.equal(fake.count(), 9)
     // first request: 10 items; second: only the three 429s (seq 0, 4, 8)
     assert.deepEqual(

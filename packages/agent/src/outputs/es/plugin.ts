@@ -1,19 +1,16 @@
 // The `es` and `opensearch` outputs: one implementation (the official Elasticsearch client refuses
 // non-Elastic servers, so one undici bulk sender serves both), two names, Fluent Bit's options.
 
-import { join } from 'node:path'
 import { parseSize } from '@sluice/core/options.ts'
-import { credentialProvider, describeAwsCredentials } from '../../aws/credentials.ts'
-import { createSigner } from '../../aws/sigv4.ts'
 import type { DeadLetterEntry } from '../../dlq/entry.ts'
 import { createDeadLetterWriter, type DeadLetterWriter } from '../../dlq/writer.ts'
 import { defineOutput, type OutputContext } from '../../plugin.ts'
-import { parseCloudId, staticAuth } from './auth.ts'
+import { checkEsOptions, connect, deadLetterDir } from './connection.ts'
 import { type DeadLetter, type DeliverContext, deliver } from './deliver.ts'
 import { buildDoc, bulkBody, type FormatConfig, formatConfig, formatItems, jsonReplacer } from './format.ts'
 import { indexPatterns, installTemplate } from './index-template.ts'
 import { esOptions } from './options.ts'
-import { createSender, type Sender } from './sender.ts'
+import type { Sender } from './sender.ts'
 
 interface EsState {
   readonly cfg: FormatConfig
@@ -29,12 +26,6 @@ function resolveBufferSize(v: string): number {
   const n = parseSize(v)
   if (n === undefined) throw new Error(`invalid buffer_size '${v}': a size (512k, 5MB) or False`)
   return n
-}
-
-function normalizePrefix(path: string | undefined): string {
-  if (!path) return ''
-  const p = path.trim().replace(/\/+$/, '')
-  return p === '' ? '' : p.startsWith('/') ? p : `/${p}`
 }
 
 function deadLetterSink(writer: DeadLetterWriter | undefined, ctx: OutputContext, cfg: FormatConfig) {
@@ -84,72 +75,12 @@ export function makeEsOutput(name: 'es' | 'opensearch', description: string) {
     description,
     options: esOptions,
     async init(o, ctx): Promise<EsState> {
-      if ((o.write_operation === 'update' || o.write_operation === 'upsert') && !o.id_key && !o.generate_id) {
-        throw new Error(`write_operation ${o.write_operation} needs Id_Key or Generate_ID`)
-      }
-      if (o.aws_auth && !o.aws_region) throw new Error('aws_auth On needs aws_region')
-      if (/^[a-z]+:\/\//i.test(o.host)) {
-        throw new Error(
-          `invalid host '${o.host}': a host name or address without scheme (set tls On for HTTPS, Path for a sub-path)`,
-        )
-      }
+      checkEsOptions(o)
       const bufferSize = resolveBufferSize(o.buffer_size)
-      let host = o.host
-      let port = o.port
-      let tls = o.tls
-      if (o.cloud_id) {
-        const c = parseCloudId(o.cloud_id)
-        host = c.host
-        port = c.port
-        tls = true // Elastic Cloud serves HTTPS only
-      }
       const cfg = formatConfig(o)
-      const auth = staticAuth(o)
-      const credOpts = {
-        region: o.aws_region,
-        profile: o.aws_profile,
-        roleArn: o.aws_role_arn,
-        externalId: o.aws_external_id,
-        stsEndpoint: o.aws_sts_endpoint,
-      }
-      const provider = o.aws_auth ? credentialProvider(credOpts) : undefined
-      let lastKeyId: string | undefined
-      const signer = provider
-        ? createSigner({
-            region: o.aws_region!,
-            service: o.aws_service_name,
-            credentials: async () => {
-              const c = await provider()
-              lastKeyId = c.accessKeyId
-              return c
-            },
-          })
-        : undefined
-      const sender = createSender({
-        host,
-        port,
-        tls,
-        tlsVerify: o['tls.verify'],
-        caFile: o['tls.ca_file'] ? ctx.resolvePath(o['tls.ca_file']) : undefined,
-        crtFile: o['tls.crt_file'] ? ctx.resolvePath(o['tls.crt_file']) : undefined,
-        keyFile: o['tls.key_file'] ? ctx.resolvePath(o['tls.key_file']) : undefined,
-        keyPasswd: o['tls.key_passwd'],
-        vhost: o['tls.vhost'],
-        authHeader: o.aws_auth ? undefined : auth.header,
-        signer,
-        gzip: o.compress === 'gzip',
-        connectTimeoutMs: 10_000,
-        timeoutMs: 60_000,
-        keepAlive: true,
-        userAgent: o.aws_auth ? 'aws-fluent-bit-plugin' : 'Sluice',
-      })
-      const prefix = normalizePrefix(o.path)
-      const bulkPath = `${prefix}/_bulk${o.pipeline ? `?pipeline=${encodeURIComponent(o.pipeline)}` : ''}`
-      const dlqDir = o['dlq.path']
-        ? ctx.resolvePath(o['dlq.path'])
-        : ctx.service.storagePath
-          ? join(ctx.service.storagePath, 'rejected', ctx.id)
-          : undefined
+      const conn = connect(o, ctx.resolvePath)
+      const { sender, bulkPath, prefix } = conn
+      const dlqDir = deadLetterDir(o, ctx.service.storagePath, ctx.id, ctx.resolvePath)
       const writer = dlqDir
         ? createDeadLetterWriter({
             dir: dlqDir,
@@ -182,7 +113,7 @@ export function makeEsOutput(name: 'es' | 'opensearch', description: string) {
         sender,
         bulkPath,
         log: ctx.log,
-        describeCredentials: () => (o.aws_auth ? describeAwsCredentials(credOpts, lastKeyId) : auth.describe),
+        describeCredentials: conn.describeCredentials,
         deadLetter: deadLetterSink(writer, ctx, cfg),
         items: ctx.metrics.counter(
           'sluice_es_records_total',
