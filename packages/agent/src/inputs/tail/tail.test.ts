@@ -254,6 +254,23 @@ describe('tail: files come and go', () => {
     assert.equal(fake.metric('sluice_input_tail_files_truncated_total'), 1)
   })
 
+  test('with inotify, rename and copytruncate are noticed from file events, without waiting for a periodic check', async () => {
+    const file = join(dir, 'app.log')
+    await writeFile(file, 'a\n')
+    const fake = fakeContext()
+    const slow = { refresh_interval: '3600', watcher_interval: '3600' }
+    await run({ path: file, read_from_head: 'on', ...slow }, fake)
+    await waitFor('a', () => fake.lines().length === 1)
+    await truncate(file, 0)
+    await appendFile(file, 'b\n')
+    await waitFor('b after truncation', () => fake.lines().includes('b'))
+    await rename(file, `${file}.1`)
+    await writeFile(file, 'c\n')
+    await waitFor('c in the new file', () => fake.lines().includes('c'))
+    assert.deepEqual(fake.lines(), ['a', 'b', 'c'])
+    assert.equal(fake.metric('fluentbit_input_files_rotated_total'), 1)
+  })
+
   test('kubernetes layout: symlinks in containers/ to pods/, identity is the real file, kubelet rotation', async () => {
     const podDir = join(dir, 'pods', 'prod_web-1_uid-1', 'nginx')
     await mkdir(podDir, { recursive: true })

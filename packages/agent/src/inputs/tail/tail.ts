@@ -83,8 +83,9 @@ export const tail = defineInput({
         readFromHead: o.read_from_head,
         newFilesFromHead: o.read_newly_discovered_files_from_head,
         refreshMs,
-        // With inotify, events wake the reader; the check still runs at least every second.
-        checkMs: o.inotify_watcher ? Math.min(1000, refreshMs) : o.watcher_interval * 1000,
+        // With inotify, events wake the reader and trigger checks of renamed/deleted files; the
+        // periodic check (rotation by symlink change, missed events) runs every Watcher_Interval.
+        checkMs: Math.min(o.watcher_interval * 1000, refreshMs),
         rotateWaitMs: o.rotate_wait * 1000,
         ignoreOlderMs: o.ignore_older * 1000,
         ignoreActiveOlder: o.ignore_active_older_files,

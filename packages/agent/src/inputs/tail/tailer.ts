@@ -79,6 +79,8 @@ export class Tailer {
   private exitRequested = false
   private outstanding = 0
   private resumeHooked = false
+  /** Files a file system event says were renamed or deleted: checked on the next pass. */
+  private readonly checkSoon = new Set<TailFile>()
 
   constructor(cfg: TailerConfig, ctx: InputContext, db: OffsetDb | undefined, metrics: TailMetrics) {
     this.cfg = cfg
@@ -151,8 +153,13 @@ export class Tailer {
         if (deep) nextScan = Date.now() + this.cfg.refreshMs
       }
       if (Date.now() >= nextCheck) {
+        this.checkSoon.clear()
         await this.checkAll(false)
         nextCheck = Date.now() + this.cfg.checkMs
+      } else if (this.checkSoon.size > 0) {
+        const files = [...this.checkSoon]
+        this.checkSoon.clear()
+        for (const f of files) if (!f.closed) await this.checkOne(f, Date.now(), false)
       }
       if (this.cfg.multiline && Date.now() >= nextMultiline) {
         this.flushExpired()
@@ -300,8 +307,10 @@ export class Tailer {
     if (this.cfg.multiline) f.joiner = this.ctx.multiline.create(this.cfg.multiline)
     if (this.cfg.inotify) {
       try {
-        f.watcher = watch(path, { persistent: false }, () => {
+        f.watcher = watch(path, { persistent: false }, (event) => {
           f.idle = false
+          // Renamed or deleted: check it now rather than at the next periodic check.
+          if (event === 'rename') this.checkSoon.add(f)
           this.wake()
         })
         f.watcher.on('error', () => {
@@ -387,13 +396,17 @@ export class Tailer {
     const now = Date.now()
     for (const f of [...this.files.values()]) {
       if (f.closed || this.stopped) continue
-      try {
-        await this.check(f, now, deep)
-      } catch (err) {
-        this.metrics.errors.inc({ ...this.labels, reason: 'check' })
-        this.ctx.log.error(`cannot check ${f.path}: ${(err as Error).message}; closing it`)
-        await this.closeFile(f, 'error')
-      }
+      await this.checkOne(f, now, deep)
+    }
+  }
+
+  private async checkOne(f: TailFile, now: number, deep: boolean): Promise<void> {
+    try {
+      await this.check(f, now, deep)
+    } catch (err) {
+      this.metrics.errors.inc({ ...this.labels, reason: 'check' })
+      this.ctx.log.error(`cannot check ${f.path}: ${(err as Error).message}; closing it`)
+      await this.closeFile(f, 'error')
     }
   }
 
@@ -525,6 +538,12 @@ export class Tailer {
       }
       if (f.closed) break
       if (n === 0) {
+        // Woken for this file but nothing to read: maybe it was truncated and rewritten in place
+        // (copytruncate), which a shorter size or different first bytes reveal.
+        if (total === 0 && f.readPos > 0 && (await this.rewritten(f))) {
+          await this.checkOne(f, Date.now(), true)
+          if (!f.closed && f.readPos === 0) continue
+        }
         eof = true
         break
       }
@@ -562,6 +581,13 @@ export class Tailer {
       this.onExit()
     }
     return progressed
+  }
+
+  private async rewritten(f: TailFile): Promise<boolean> {
+    const size = (await f.fh.stat()).size
+    if (size < f.readPos) return true
+    if (f.fp.len === 0) return false
+    return (await fingerprint(f.fh, size, f.fp.len)).hash !== f.fp.hash
   }
 
   private async refreshFingerprint(f: TailFile): Promise<void> {
