@@ -151,7 +151,14 @@ describe('http formatter', () => {
   })
 
   it('headers: auth, tag, duplicates allowed or replaced', () => {
-    const base = { contentType: 'application/json', gzip: true, user: 'u', passwd: 'p', tag: 't.1', headerTag: 'X-Tag' }
+    const base = {
+      contentType: 'application/json',
+      encoding: 'gzip' as const,
+      user: 'u',
+      passwd: 'p',
+      tag: 't.1',
+      headerTag: 'X-Tag',
+    }
     const headers = [
       ['X-A', '1'],
       ['X-A', '2'],
@@ -175,16 +182,10 @@ describe('http formatter', () => {
       'Content-Type',
       'text/plain',
     ])
-    assert.deepEqual(requestHeaders({ ...base, gzip: false, user: undefined, headers, allowDuplicates: false }), [
-      'user-agent',
-      'Fluent-Bit',
-      'X-Tag',
-      't.1',
-      'X-A',
-      '2',
-      'Content-Type',
-      'text/plain',
-    ])
+    assert.deepEqual(
+      requestHeaders({ ...base, encoding: undefined, user: undefined, headers, allowDuplicates: false }),
+      ['user-agent', 'Fluent-Bit', 'X-Tag', 't.1', 'X-A', '2', 'Content-Type', 'text/plain'],
+    )
   })
   it('classifies statuses and reads Retry-After', () => {
     assert.deepEqual(classifyStatus(204, ''), { kind: 'ok' })

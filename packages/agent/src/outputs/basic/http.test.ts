@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, beforeEach, describe, it } from 'node:test'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, zstdDecompressSync } from 'node:zlib'
 import { startOutput } from '../../testing/plugin-harness.ts'
 import http from './http.ts'
 
@@ -83,6 +83,17 @@ describe('http output against a real server', () => {
     const s = seen[0]!
     assert.equal(s.headers['content-encoding'], 'gzip')
     assert.equal(gunzipSync(s.body).toString(), '[{"date":1795332600.5,"log":"a"},{"date":1795332601.0,"log":"b"}]')
+    await h.stop()
+  })
+
+  it('zstd-compresses the body', async () => {
+    const h = await startOutput(http, { ...opts(), format: 'json_lines', compress: 'zstd' })
+    assert.deepEqual(await h.flush(events, 't'), { kind: 'ok' })
+    assert.equal(seen[0]!.headers['content-encoding'], 'zstd')
+    assert.equal(
+      zstdDecompressSync(seen[0]!.body).toString(),
+      '{"date":1795332600.5,"log":"a"}\n{"date":1795332601.0,"log":"b"}\n',
+    )
     await h.stop()
   })
 

@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
-import { gzip as gzipCb } from 'node:zlib'
+import { gzip as gzipCb, zstdCompress as zstdCb } from 'node:zlib'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { Pool } from 'undici'
 import { eventsToMsgpack } from '../../format/event-msgpack.ts'
@@ -17,6 +17,7 @@ import { formatJsonRecords } from '../../format/json-records.ts'
 import { defineOutput, type FlushResult, type Rejection } from '../../plugin.ts'
 
 const gzip = promisify(gzipCb)
+const zstd = promisify(zstdCb)
 
 export const HTTP_FORMATS = ['msgpack', 'json', 'json_lines', 'json_stream', 'gelf'] as const
 export type HttpFormat = (typeof HTTP_FORMATS)[number]
@@ -46,7 +47,11 @@ export const httpOptions = {
     default: 'true',
     description: 'Send every Header as written; off: a Header replaces an earlier one of the same name.',
   },
-  compress: { type: 'str', values: ['gzip'], description: 'Body compression: gzip.' },
+  compress: {
+    type: 'str',
+    values: ['gzip', 'zstd'],
+    description: 'Body compression: gzip or zstd (Fluent Bit also has snappy, not available here).',
+  },
   http_user: { type: 'str', description: 'Basic authentication user.' },
   http_passwd: { type: 'str', default: '', description: 'Basic authentication password (needs http_user).' },
   json_date_key: jsonDateKeyOption,
@@ -128,7 +133,7 @@ export function formatHttpBody(
 /** Request headers as undici takes them (a flat list, so duplicates survive). */
 export function requestHeaders(o: {
   contentType: string
-  gzip: boolean
+  encoding?: 'gzip' | 'zstd'
   user?: string
   passwd: string
   headers: readonly string[][]
@@ -140,7 +145,7 @@ export function requestHeaders(o: {
     ['content-type', o.contentType],
     ['user-agent', 'Fluent-Bit'],
   ]
-  if (o.gzip) list.push(['content-encoding', 'gzip'])
+  if (o.encoding) list.push(['content-encoding', o.encoding])
   if (o.user !== undefined)
     list.push(['authorization', `Basic ${Buffer.from(`${o.user}:${o.passwd}`).toString('base64')}`])
   if (o.headerTag) list.push([o.headerTag, o.tag])
@@ -178,7 +183,7 @@ interface HttpState {
   readonly body: HttpBodyConfig
   readonly method: 'POST' | 'PUT'
   readonly path: string
-  readonly gzip: boolean
+  readonly compress: 'gzip' | 'zstd' | undefined
   readonly headerOpts: Omit<Parameters<typeof requestHeaders>[0], 'contentType' | 'tag'>
   readonly origin: string
   readonly logPayload: boolean
@@ -221,9 +226,9 @@ export default defineOutput({
       },
       method: o.http_method,
       path: o.uri.startsWith('/') ? o.uri : `/${o.uri}`,
-      gzip: o.compress === 'gzip',
+      compress: o.compress,
       headerOpts: {
-        gzip: o.compress === 'gzip',
+        encoding: o.compress,
         user: o.http_user,
         passwd: o.http_passwd,
         headers: o.header,
@@ -238,7 +243,7 @@ export default defineOutput({
     const { body, contentType, rejected } = formatHttpBody(events, s.body)
     if (rejected.length === events.length)
       return { kind: 'error', reason: `no record can be sent: ${rejected[0]?.reason ?? 'empty batch'}` }
-    const payload = s.gzip ? await gzip(body) : body
+    const payload = s.compress === 'gzip' ? await gzip(body) : s.compress === 'zstd' ? await zstd(body) : body
     let result: FlushResult
     try {
       const res = await s.pool.request({
