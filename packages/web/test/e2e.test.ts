@@ -291,6 +291,8 @@ test('time picker: quick range, absolute range with validation, auto-refresh, al
   await page.reload()
   assert.equal(await page.getByRole('combobox', { name: 'Auto-refresh' }).inputValue(), '30s')
   await until('same hits after reload', async () => (await hitsShown()) === inRange)
+  await page.getByRole('button', { name: 'Copy link' }).click()
+  await page.getByRole('button', { name: 'Link copied' }).waitFor()
 })
 
 test('explore: drag on the histogram zooms into an absolute range', async () => {

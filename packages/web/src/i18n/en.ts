@@ -123,6 +123,8 @@ export const en = {
   'live.trimmed': 'Showing the newest {count} records; older ones were removed from view.',
 
   'saved.title': 'Saved searches',
+  'share.copy': 'Copy link',
+  'share.copied': 'Link copied',
   'saved.name': 'Name',
   'saved.namePlaceholder': 'e.g. Errors in shop',
   'saved.saveConfirm': 'Save search',

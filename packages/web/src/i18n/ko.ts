@@ -124,6 +124,8 @@ export const ko: Record<MessageKey, string> = {
   'live.trimmed': '최신 {count}건만 표시합니다. 오래된 레코드는 화면에서 제거했습니다.',
 
   'saved.title': '저장한 검색',
+  'share.copy': '링크 복사',
+  'share.copied': '링크를 복사했습니다',
   'saved.name': '이름',
   'saved.namePlaceholder': '예: shop 오류',
   'saved.saveConfirm': '검색 저장',

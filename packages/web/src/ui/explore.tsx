@@ -13,6 +13,7 @@ import { FieldSidebar } from './field-sidebar.tsx'
 import { Histogram } from './histogram.tsx'
 import { LogTable } from './log-table.tsx'
 import { QueryBar } from './query-bar.tsx'
+import { CopyButton } from './row-detail.tsx'
 import { SavedSearches } from './saved-searches.tsx'
 import { Empty, ErrorState, Loading } from './states.tsx'
 import { TimePicker } from './time-picker.tsx'
@@ -175,6 +176,7 @@ export function Explore({
         >
           {live ? t('live.stop') : t('live.start')}
         </button>
+        <CopyButton text={() => location.href} shown={t('share.copy')} done={t('share.copied')} className="btn" />
         <SavedSearches
           state={state}
           onOpen={(s) => update({ query: s.query, from: s.from, to: s.to, columns: s.columns, live: false })}

@@ -3,21 +3,34 @@ import { useState } from 'react'
 import type { LogRowModel } from '../lib/row-model.ts'
 import { useApp } from './app-context.tsx'
 
-export function CopyButton({ text, label }: { text: string; label?: string }) {
+export function CopyButton({
+  text,
+  label,
+  shown,
+  done: doneText,
+  className = 'btn btn-small',
+}: {
+  text: string | (() => string)
+  label?: string
+  shown?: string
+  done?: string
+  className?: string
+}) {
   const { t } = useApp()
   const [done, setDone] = useState(false)
   return (
     <button
       type="button"
-      className="btn btn-small"
-      aria-label={label ?? t('detail.copy')}
+      className={className}
+      aria-label={label}
       onClick={async () => {
+        const value = typeof text === 'function' ? text() : text
         try {
-          await navigator.clipboard.writeText(text)
+          await navigator.clipboard.writeText(value)
         } catch {
           // Clipboard API needs a secure context; fall back to a hidden textarea.
           const ta = document.createElement('textarea')
-          ta.value = text
+          ta.value = value
           document.body.append(ta)
           ta.select()
           document.execCommand('copy')
@@ -27,7 +40,7 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
         setTimeout(() => setDone(false), 1500)
       }}
     >
-      {done ? t('detail.copied') : t('detail.copy')}
+      {done ? (doneText ?? t('detail.copied')) : (shown ?? t('detail.copy'))}
     </button>
   )
 }
