@@ -462,6 +462,16 @@ describe('YAML format', () => {
     )
   })
 
+  test('YAML anchors and aliases are resolved', async () => {
+    const p = await write(
+      'yalias/main.yaml',
+      'pipeline:\n  outputs:\n    - name: es\n      match: &m kube.*\n      host: &h es.local\n    - name: http\n      match: *m\n      host: *h\n',
+    )
+    const c = await loadConfig(p, { env: {} })
+    assert.deepEqual(c.diagnostics, [])
+    assert.deepEqual(kv(c.outputs[1]!), ['name=http', 'match=kube.*', 'host=es.local'])
+  })
+
   test('YAML errors and unknown keys are diagnostics with lines', async () => {
     const p = await write(
       'ybad/main.yaml',

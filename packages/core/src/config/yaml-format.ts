@@ -6,6 +6,7 @@
 // flattened with dots (`storage: {type: filesystem}` is `storage.type filesystem`).
 
 import {
+  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -69,6 +70,9 @@ export async function readYaml(
     return
   }
 
+  /** Anchors and aliases (`&common` … `*common`) as libyaml resolves them for Fluent Bit. */
+  const deref = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
+
   const sectionsFromList = (kind: SectionKind, node: unknown, what: string): void => {
     if (node === null || node === undefined) return
     if (!isSeq(node)) {
@@ -95,7 +99,7 @@ export async function readYaml(
         continue
       }
       const full = prefix + key
-      const v = pair.value
+      const v = deref(pair.value)
       const lower = full.toLowerCase()
       if (prefix === '' && lower === 'processors' && (s.kind === 'input' || s.kind === 'output')) {
         s.processors = isMap(v) || isSeq(v) ? v.toJSON() : v
@@ -112,7 +116,8 @@ export async function readYaml(
         }
         s.entries.push({ key: full, value: expandVariables(scalarText(v), col.scope, d, loc), loc })
       } else if (isSeq(v)) {
-        for (const item of v.items) {
+        for (const raw of v.items) {
+          const item = deref(raw)
           if (!isScalar(item) || item.value === null) {
             d.push({
               severity: 'error',
