@@ -59,6 +59,21 @@ describe('kqlToSql', () => {
     })
   }
 
+  test('fields read from JSON text are prefiltered by a substring test of the JSON-encoded value', () => {
+    const r: SqlFieldResolver = {
+      ...resolver,
+      field: (n) => (n === 'app' ? { expr: "json_extract_string(rest, '/app')", raw: 'rest' } : undefined),
+    }
+    const params: unknown[] = []
+    const ast = parseKql('app:web and app:42')
+    assert.ok('ast' in ast)
+    assert.equal(
+      kqlToSql(ast.ast, r, params),
+      "((contains(rest, ?) AND json_extract_string(rest, '/app') = ?) IS TRUE AND (contains(rest, ?) AND (json_extract_string(rest, '/app') = ? OR TRY_CAST(json_extract_string(rest, '/app') AS DOUBLE) = ?)) IS TRUE)",
+    )
+    assert.deepEqual(params, ['"web"', 'web', '42', '42', 42])
+  })
+
   test('a field wildcard ORs the matching fields', () => {
     const r = compile('kubernetes.labels.*:web')
     assert.equal(

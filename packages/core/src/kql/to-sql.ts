@@ -21,6 +21,12 @@ export interface SqlFieldRef {
   readonly text?: boolean
   /** `expr` is a TIMESTAMP column: ranges compare dates (parsed with `parseDate`). */
   readonly time?: boolean
+  /**
+   * SQL expression of JSON text that contains the field (when the field is read out of a JSON
+   * document). fast path: exact matches first test `contains(raw, <value as JSON>)`, a plain substring
+   * scan, so only rows that can match pay for parsing the JSON.
+   */
+  readonly raw?: string
 }
 
 export interface SqlFieldResolver {
@@ -110,15 +116,24 @@ function matchValue(f: SqlFieldRef, v: KqlValue, params: unknown[], freeText: bo
     return words.map(() => `contains(lower(${f.expr}), ?)`).join(' AND ')
   }
   if (v.kind === 'term' && NUMBER.test(v.text)) {
+    const pre = prefilter(f, v.text, params)
     params.push(v.text, Number(v.text))
-    return `(${f.expr} = ? OR TRY_CAST(${f.expr} AS DOUBLE) = ?)`
+    return `${pre}(${f.expr} = ? OR TRY_CAST(${f.expr} AS DOUBLE) = ?)`
   }
   if (v.kind === 'term' && (v.text === 'true' || v.text === 'false')) {
     params.push(v.text)
     return `lower(${f.expr}) = ?`
   }
+  const pre = prefilter(f, JSON.stringify(v.text), params)
   params.push(v.text)
-  return `${f.expr} = ?`
+  return `${pre}${f.expr} = ?`
+}
+
+/** `contains(raw, ?) AND ` when the field lives in JSON text (see SqlFieldRef.raw), else ''. */
+function prefilter(f: SqlFieldRef, needle: string, params: unknown[]): string {
+  if (!f.raw) return ''
+  params.push(needle)
+  return `contains(${f.raw}, ?) AND `
 }
 
 /** `@timestamp:2026-11-22` matches that whole instant as written (to the microsecond). */

@@ -51,7 +51,7 @@ export class FieldResolver implements SqlFieldResolver {
       return { expr, text: col.text }
     }
     if (json.length === 0) return undefined
-    return { expr: json.length === 1 ? json[0]! : `COALESCE(${json.join(', ')})` }
+    return { expr: json.length === 1 ? json[0]! : `COALESCE(${json.join(', ')})`, raw: 'rest' }
   }
 
   expand(pattern: string): string[] {

@@ -480,7 +480,7 @@ export class Store {
              CASE WHEN (m & ${M.log}) <> 0 THEN v[7] WHEN (m & ${M.message}) <> 0 THEN v[8] END,
              CASE WHEN (m & ${M.log}) <> 0 THEN ${MKEY_LOG} WHEN (m & ${M.message}) <> 0 THEN ${MKEY_MESSAGE} END,
              ${col(M.time, 9)}, id,
-             CASE WHEN m = 0 THEN doc ELSE NULLIF(json_merge_patch(doc, p), '{}') END
+             CASE WHEN m = 0 THEN json(doc) ELSE NULLIF(json_merge_patch(doc, p), '{}') END
            FROM (SELECT ts, seq, idx, id, m, p, doc, json_extract_string(doc, ${paths}) AS v
                  FROM ${src} WHERE ts >= ${start} AND ts < ${start + DAY_MICROS} AND doc IS NOT NULL)
            ORDER BY ts, seq`,
