@@ -376,3 +376,48 @@ describe('custom parser with a pre-parser', () => {
     assert.match(d2[0]!.message, /cannot be resolved/)
   })
 })
+
+describe('mixed content with several parsers (go, then a custom regex parser)', () => {
+  test('single lines, a custom Java-like trace and a Go panic with several goroutines come out as five records', () => {
+    const { registry: r } = createMultilineRegistry([
+      {
+        kind: 'multiline_parser',
+        loc: { file: 'parsers_multiline.conf', line: 1 },
+        entries: [
+          { key: 'name', value: 'dated-trace' },
+          { key: 'type', value: 'regex' },
+          { key: 'flush_timeout', value: '1000' },
+        ],
+        rules: [
+          { state: 'start_state', regex: '/([a-zA-Z]+ \\d+ \\d+\\:\\d+\\:\\d+)(.*)/', next: 'cont' },
+          { state: 'cont', regex: '/^\\s+at.*/', next: 'cont' },
+        ],
+      },
+    ])
+    const trace = [
+      'Nov 22 07:30:01 Exception in thread "worker-3" java.lang.IllegalStateException: queue closed',
+      '    at com.shop.queue.Consumer.poll(Consumer.java:57)',
+      '    at com.shop.queue.Consumer.run(Consumer.java:31)',
+    ]
+    const panic = [
+      'panic: assignment to entry in nil map',
+      '',
+      'goroutine 7 [running]:',
+      'main.(*Cache).Put(0x0, {0x4c1a2b, 0x3})',
+      '\t/src/cache.go:41 +0x5a',
+      'created by main.startWorkers',
+      '\t/src/main.go:22 +0x3e',
+      '',
+      'goroutine 1 [chan receive]:',
+      'main.main()',
+      '\t/src/main.go:30 +0x95',
+    ]
+    const j = r.create(['go', 'dated-trace']) as Joiner
+    const out = pushAll(j, ['first single line', ...trace, 'between', ...panic, 'after the panic'])
+    out.push(...j.flushAll())
+    assert.deepEqual(
+      out.map((e) => e.body.log),
+      ['first single line', trace.join('\n'), 'between', panic.join('\n'), 'after the panic'],
+    )
+  })
+})
