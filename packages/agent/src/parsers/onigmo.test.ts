@@ -54,6 +54,8 @@ describe('translateRegex (Onigmo → JavaScript)', () => {
     assert.equal(groups('^(?<x>(?>a+))a$', 'aaa'), null)
     assert.deepEqual(groups('^(?<x>(?>a+))b$', 'aab'), { x: 'aa' })
     assert.equal(groups('^(?<x>a++)a$', 'aaa'), null)
+    // Groups inside an atomic group still backtrack while the atomic group is being matched.
+    assert.deepEqual(groups('^(?<x>(?>x(?<y>a+)a))$', 'xaaa'), { x: 'xaaa', y: 'aa' })
     assert.deepEqual(groups('^(?<x>a*+)(?<y>b)$', 'aab'), { x: 'aa', y: 'b' })
   })
 

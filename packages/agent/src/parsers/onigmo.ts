@@ -59,7 +59,8 @@ interface Scope {
   extended: boolean
   /** Output offset where this group's text starts (for possessive quantifiers after it). */
   start: number
-  atomic?: string
+  /** This group is atomic `(?>…)`: emulated when it closes. */
+  atomic: boolean
 }
 
 /** Translates a Fluent Bit (Onigmo, Ruby syntax) regular expression into a JavaScript RegExp. */
@@ -73,7 +74,13 @@ export function translateRegex(raw: string): TranslateResult {
   let captures = 0
   let atomCount = 0
   const stack: Scope[] = []
-  let scope: Scope = { close: '', dotAll: options.includes('m'), extended: options.includes('x'), start: 0 }
+  let scope: Scope = {
+    close: '',
+    dotAll: options.includes('m'),
+    extended: options.includes('x'),
+    start: 0,
+    atomic: false,
+  }
   let lastAtom = -1 // output offset of the last quantifiable atom
   let i = 0
 
@@ -186,7 +193,7 @@ export function translateRegex(raw: string): TranslateResult {
     if (c === '(') {
       if (p[i + 1] !== '?') {
         stack.push(scope)
-        scope = { ...scope, close: ')', start: out.length }
+        scope = { ...scope, close: ')', start: out.length, atomic: false }
         if (hasNamed) out += '(?:'
         else {
           out += '('
@@ -202,14 +209,14 @@ export function translateRegex(raw: string): TranslateResult {
         captures++
         names.push({ name, index: captures })
         stack.push(scope)
-        scope = { ...scope, close: ')', start: out.length }
+        scope = { ...scope, close: ')', start: out.length, atomic: false }
         out += `(?<${name}>`
         i += 2 + m[0].length
         continue
       }
       if (rest[0] === '<' && (rest[1] === '=' || rest[1] === '!')) {
         stack.push(scope)
-        scope = { ...scope, close: ')', start: out.length }
+        scope = { ...scope, close: ')', start: out.length, atomic: false }
         out += `(?<${rest[1]}`
         i += 4
         continue
@@ -217,14 +224,14 @@ export function translateRegex(raw: string): TranslateResult {
       if (rest[0] === '<') return fail(`invalid group name at offset ${i}`)
       if (rest[0] === ':' || rest[0] === '=' || rest[0] === '!') {
         stack.push(scope)
-        scope = { ...scope, close: ')', start: out.length }
+        scope = { ...scope, close: ')', start: out.length, atomic: false }
         out += `(?${rest[0]}`
         i += 3
         continue
       }
       if (rest[0] === '>') {
         stack.push(scope)
-        scope = { ...scope, close: ')', start: out.length, atomic: 'yes' }
+        scope = { ...scope, close: ')', start: out.length, atomic: true }
         out += '(?:'
         i += 3
         continue
@@ -251,7 +258,7 @@ export function translateRegex(raw: string): TranslateResult {
         if (m[3] === ':') {
           stack.push(scope)
           out += mod
-          scope = { ...next, close: ')', start: out.length - mod.length }
+          scope = { ...next, close: ')', start: out.length - mod.length, atomic: false }
         } else if (out.length === 0 && stack.length === 0 && jsOn && !jsOff) {
           // `(?i)` at the very start applies to the whole pattern: a flag.
           ignoreCase = true
