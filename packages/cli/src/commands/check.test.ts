@@ -154,6 +154,10 @@ describe('sluice plugins and sluice docs', () => {
     assert.equal(r.code, 0)
     assert.ok(r.out.startsWith(`${p.name} (${p.kind})\n\n${p.description}\n`), r.out)
     for (const opt of Object.keys(p.options)) assert.ok(r.out.includes(`| \`${opt}\` |`), opt)
+    assert.ok(!r.out.includes('| `alias` |'), 'common options only with --common')
+    const withCommon = await capture(() => plugins.run([p.name, '--kind', p.kind, '--common']))
+    assert.ok(withCommon.out.includes(`Options every ${p.kind} accepts:`), withCommon.out)
+    assert.ok(withCommon.out.includes('| `alias` |'))
   })
 
   test('docs writes every plugin and the common options; --check compares', async () => {

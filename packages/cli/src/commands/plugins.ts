@@ -6,13 +6,14 @@ import { optionTableMarkdown } from '@sluice/core/options.ts'
 
 export const summary = "List plugins, or show one plugin's options"
 
-const usage = `Usage: sluice plugins [NAME] [--kind input|filter|output]
+const usage = `Usage: sluice plugins [NAME] [--kind input|filter|output] [--common]
 
 Without NAME, lists every input, filter and output plugin with its description.
 With NAME, shows that plugin's options (name, type, default, description) and where the options
 common to every plugin of its kind are documented.
 
   --kind KIND   only this kind (input, filter or output)
+  --common      with NAME: also list the options every plugin of its kind accepts (Match, Tag, Retry_Limit…)
   -h, --help    this help
 `
 
@@ -62,10 +63,18 @@ export async function run(args: string[]): Promise<number> {
     console.error(`sluice plugins: no plugin named '${name}'${near ? ` (did you mean '${near}'?)` : ''}`)
     return 1
   }
+  const common = await import('@sluice/agent/common-options.ts')
+  const commonTables = {
+    input: common.inputCommonOptions,
+    filter: common.filterCommonOptions,
+    output: common.outputCommonOptions,
+  }
   for (const p of hits) {
     console.log(`${p.name} (${p.kind})\n\n${p.description}\n`)
     console.log(Object.keys(p.options).length > 0 ? optionTableMarkdown(p.options) : '(no options of its own)')
-    console.log(`\nPlus the options every ${p.kind} accepts: see docs/plugins.md, "Common ${p.kind} options".\n`)
+    if (v.values.common)
+      console.log(`\nOptions every ${p.kind} accepts:\n\n${optionTableMarkdown(commonTables[p.kind])}\n`)
+    else console.log(`\nPlus the options every ${p.kind} accepts (Match, Alias, …): add --common to list them.\n`)
   }
   return 0
 }
@@ -74,6 +83,6 @@ function parse(args: string[]) {
   return parseArgs({
     args,
     allowPositionals: true,
-    options: { kind: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { kind: { type: 'string' }, common: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   })
 }
