@@ -25,22 +25,31 @@ export interface FileRow {
 export class OffsetDb {
   readonly path: string
   private readonly db: DatabaseSync
-  private readonly byInode: StatementSync
-  private readonly insert: StatementSync
-  private readonly setOffset: StatementSync
-  private readonly setFingerprint: StatementSync
-  private readonly setName: StatementSync
-  private readonly remove: StatementSync
+  private byInode!: StatementSync
+  private insert!: StatementSync
+  private setOffset!: StatementSync
+  private setFingerprint!: StatementSync
+  private setName!: StatementSync
+  private remove!: StatementSync
   private closed = false
+
+  /** Called when a write fails (the next commit of the file writes a later offset anyway). */
+  onError: (message: string) => void = () => {}
 
   constructor(path: string, opts: DbOptions) {
     this.path = path
     try {
       this.db = new DatabaseSync(path)
+      this.setup(opts)
     } catch (err) {
       throw new Error(`cannot open tail database '${path}': ${(err as Error).message}`)
     }
+  }
+
+  private setup(opts: DbOptions): void {
     const db = this.db
+    // Wait briefly for another process's lock; a commit that still fails is retried by the next one.
+    db.exec('PRAGMA busy_timeout = 100')
     db.exec(`PRAGMA synchronous = ${opts.sync.toUpperCase()}`)
     db.exec(`PRAGMA journal_mode = ${opts.journalMode.toUpperCase()}`)
     if (opts.locking) db.exec('PRAGMA locking_mode = EXCLUSIVE')
@@ -80,19 +89,29 @@ export class OffsetDb {
   }
 
   commit(id: number, offset: number): void {
-    if (!this.closed) this.setOffset.run(offset, id)
+    this.write(`commit offset ${offset} of entry ${id}`, () => this.setOffset.run(offset, id))
   }
 
   fingerprint(id: number, fpLen: number, fpHash: string): void {
-    if (!this.closed) this.setFingerprint.run(fpLen, fpHash, id)
+    this.write(`save the fingerprint of entry ${id}`, () => this.setFingerprint.run(fpLen, fpHash, id))
   }
 
   rename(id: number, name: string, rotated: boolean): void {
-    if (!this.closed) this.setName.run(name, rotated ? 1 : 0, id)
+    this.write(`rename entry ${id}`, () => this.setName.run(name, rotated ? 1 : 0, id))
   }
 
   delete(id: number): void {
-    if (!this.closed) this.remove.run(id)
+    this.write(`delete entry ${id}`, () => this.remove.run(id))
+  }
+
+  /** Writes never throw into the caller (acknowledgements arrive from the engine's delivery path). */
+  private write(what: string, run: () => unknown): void {
+    if (this.closed) return
+    try {
+      run()
+    } catch (err) {
+      this.onError(`cannot ${what} in ${this.path}: ${(err as Error).message}`)
+    }
   }
 
   close(): void {

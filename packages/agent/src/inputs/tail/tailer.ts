@@ -90,6 +90,12 @@ export class Tailer {
     this.labels = { name: ctx.id }
     this.isExcluded = compileExclude(cfg.exclude)
     this.buf = Buffer.allocUnsafe(Math.max(MIN_CHUNK, cfg.chunkBytes))
+    if (db) {
+      db.onError = (msg) => {
+        this.metrics.errors.inc({ ...this.labels, reason: 'db' })
+        this.ctx.log.error(msg)
+      }
+    }
   }
 
   start(): void {
