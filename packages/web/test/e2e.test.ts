@@ -459,3 +459,16 @@ test('dashboards in Korean: overview click-through, node metrics, pipeline healt
   await until('explore hits', async () => (await hitsShown()) > 0)
   await shot('explore-dark-ko')
 })
+
+test('when the server goes away, the page says so and what to do', async () => {
+  // Runs last: it stops the server. The language is still Korean from the previous test.
+  await page.goto(`${server.ui}/explore?from=now-1h`)
+  await until('hits', async () => (await hitsShown()) > 0)
+  server.proc.kill('SIGTERM')
+  await new Promise((r) => (server.proc.exitCode !== null ? r(null) : server.proc.once('exit', r)))
+  await page.getByRole('button', { name: '검색', exact: true }).click()
+  const alert = page.getByRole('alert')
+  await alert.getByText('Sluice 서버에 연결할 수 없습니다').waitFor()
+  await alert.getByRole('button', { name: '다시 시도' }).waitFor()
+  await shot('server-down-ko')
+})
