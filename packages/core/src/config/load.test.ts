@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics.ts'
 import { MAX_FILES_READ } from './collector.ts'
+import { FARGATE_INPUT } from './fargate.ts'
 import { loadConfig } from './load.ts'
 import type { LoadedConfig, Section } from './model.ts'
 
@@ -153,6 +154,11 @@ describe('seed configs', () => {
     assert.deepEqual(c.parsers.map(where), ['configmap:aws-logging/parsers.conf:1'])
     assert.equal(c.parsers[0]!.entries[2]!.value, '^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>P|F) (?<log>.*)$')
     assert.equal(c.virtualFiles.get('flb_log_cw'), 'true')
+  })
+
+  test('docs/configuration.md shows the Fargate input Sluice uses', async () => {
+    const doc = await readFile(join(testdata, '..', '..', '..', 'docs', 'configuration.md'), 'utf8')
+    assert.ok(doc.includes(`\`\`\`\n${FARGATE_INPUT}\`\`\``), 'the block in "EKS Fargate" is FARGATE_INPUT')
   })
 
   test('seed 004: the reconstructed ConfigMap and its YAML equivalent load the same pipeline', async () => {

@@ -200,3 +200,21 @@ describe('parseKql: errors say what and where', () => {
     assert.ok('error' in huge)
   })
 })
+
+describe('docs/kql.md stays true', () => {
+  test('every row of its error table is what parseKql answers', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { fileURLToPath } = await import('node:url')
+    const doc = await readFile(fileURLToPath(new URL('../../../../docs/kql.md', import.meta.url)), 'utf8')
+    const section = doc.slice(doc.indexOf('## Errors'), doc.indexOf('Limits:'))
+    const rows = [...section.matchAll(/^\| `([^`]+)` \| (.+) \| (\d+) \|$/gm)]
+    assert.ok(rows.length >= 5, 'the table is found')
+    for (const [, query, reason, position] of rows) {
+      const r = parseKql(query!)
+      assert.ok('error' in r, query)
+      const prefix = reason!.replace(/ …$/, '').replace(/: …$/, ':')
+      assert.ok(r.error.message.startsWith(prefix), `${query}: ${r.error.message} vs ${reason}`)
+      assert.equal(r.error.position, Number(position), query)
+    }
+  })
+})
