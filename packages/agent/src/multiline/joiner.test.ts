@@ -137,15 +137,26 @@ describe('cri multiline parser', () => {
     assert.equal(parseCriLine('2026-11-22T16:30:00Z stdout X x'), null)
   })
 
-  test('buffer limit truncates and counts', () => {
+  test('buffer limit: the message is cut at the limit, emitted at once and counted; later lines start afresh', () => {
     const j = joiner(['cri'], { bufferLimit: 10 })
     const out = pushAll(j, [
       '2026-11-22T07:30:00Z stdout P 123456',
       '2026-11-22T07:30:00Z stdout P 789abc',
       '2026-11-22T07:30:00Z stdout F def',
+      '2026-11-22T07:30:01Z stdout F next',
     ])
-    assert.equal(out[0]!.body.log, '123456789a')
+    assert.deepEqual(
+      out.map((e) => e.body.log),
+      ['123456789a', 'def', 'next'],
+    )
     assert.equal(j.truncated, 1)
+    assert.equal(j.pending(), 0)
+  })
+
+  test('buffer limit cuts at a UTF-8 character boundary', () => {
+    const j = joiner(['cri'], { bufferLimit: 5 })
+    const out = pushAll(j, ['2026-11-22T07:30:00Z stdout P 한국어'])
+    assert.equal(out[0]!.body.log, '한')
   })
 })
 

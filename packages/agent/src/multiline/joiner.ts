@@ -116,9 +116,9 @@ export class Joiner<T = undefined> implements MultilineJoiner {
         if (cur && cur.parser === parser && cur.rule) {
           const next = matchNext(cur.rule, prep.content)
           if (next) {
-            this.#append(cur, prep.content, token, true)
+            const cut = this.#append(cur, prep.content, token, true)
             cur.rule = next
-            if (next.ends) this.#complete(key, out)
+            if (next.ends || cut) this.#complete(key, out)
             return out
           }
         }
@@ -126,9 +126,9 @@ export class Joiner<T = undefined> implements MultilineJoiner {
         if (!start) continue
         if (cur) this.#complete(key, out)
         const p = this.#open(parser, group, `${group}\u0000${prep.sub}`, prep)
-        this.#append(p, prep.content, token, true)
+        const cut = this.#append(p, prep.content, token, true)
         p.rule = start
-        if (start.ends) this.#complete(p.key, out)
+        if (start.ends || cut) this.#complete(p.key, out)
         return out
       }
       // endswith / equal: every record with content belongs to this parser.
@@ -147,8 +147,8 @@ export class Joiner<T = undefined> implements MultilineJoiner {
         return out
       }
       const p = pending ?? this.#open(parser, group, `${group}\u0000${prep.sub}`, prep)
-      this.#append(p, prep.content, token, false)
-      if (hit) this.#complete(p.key, out)
+      const cut = this.#append(p, prep.content, token, false)
+      if (hit || cut) this.#complete(p.key, out)
       return out
     }
     // No parser takes it: what is pending in this group's ungrouped stream ends here, and the record
@@ -255,12 +255,17 @@ export class Joiner<T = undefined> implements MultilineJoiner {
     return p
   }
 
-  #append(p: Pending<T>, text: string, token: T, newline: boolean): void {
+  /**
+   * Appends one line; true when the buffer limit cut it. A cut message is completed at once (as
+   * Fluent Bit does), so the lines after it start afresh instead of being lost.
+   */
+  #append(p: Pending<T>, text: string, token: T, newline: boolean): boolean {
     if (newline && p.parts > 0) this.#add(p, '\n')
     this.#add(p, text)
     p.tokens.push(token)
     p.parts++
     p.lastAt = this.now()
+    return p.truncated
   }
 
   #add(p: Pending<T>, text: string): void {
