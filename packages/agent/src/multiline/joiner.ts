@@ -1,8 +1,7 @@
 // The multiline joiner (MultilineJoiner in types.ts): records of one source go in one by one,
 // complete records come out. One pending message per stream, where a stream is the caller's group
 // (a file) plus the value of the parser's key_group (`stream`: stdout and stderr of a container are
-// joined apart, also when their partial lines interleave — Fluent Bit flushes the other stream's
-// partial line instead, which splits messages).
+// joined apart, also when their partial lines interleave).
 //
 // Several parsers may be named (`multiline.parser docker, cri`): for each record the parsers are
 // tried in order; the pending message's own parser is asked first whether the record continues it.
