@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -133,7 +133,45 @@ test('sluice dlq ls, show and replay from the command line', async () => {
     assert.equal(fake.count(), 6)
     const missing = await run(process.execPath, [cli, 'dlq', 'replay', dir]).catch((e) => e)
     assert.equal(missing.code, 2)
-    assert.match(missing.stderr, /--url is required/)
+    assert.match(missing.stderr, /give --url .* or --config FILE/)
+  } finally {
+    await fake.close()
+  }
+})
+
+test('sluice dlq --config: the directory, endpoint and credentials come from the agent config', async () => {
+  const dir = join(tmp, 'd')
+  const fake = await startFakeEs({ auth: { users: { shipper: 's3cret' } } })
+  try {
+    // the agent dead-letters with its config's credentials …
+    fake.itemFault = ({ source }) => ((source.seq as number) < 2 ? itemErrors.mapperParsing('seq') : undefined)
+    const h2 = await startOutput(es, {
+      host: '127.0.0.1',
+      port: String(fake.port),
+      http_user: 'shipper',
+      http_passwd: 's3cret',
+      suppress_type_name: 'on',
+      generate_id: 'on',
+      index: 'app',
+      'dlq.path': join(dir, 'rejected'),
+    })
+    await h2.flush(sampleEvents(4), 'kube.app')
+    await h2.stop()
+    // … and the config names the same output (storage.path unused: dlq.path is relative to the config)
+    const conf = join(dir, 'fluent-bit.conf')
+    await writeFile(
+      conf,
+      `[SERVICE]\n    Flush 1\n[INPUT]\n    Name dummy\n[OUTPUT]\n    Name stdout\n    Match *\n[OUTPUT]\n    Name es\n    Alias to_es\n    Match *\n    Host 127.0.0.1\n    Port ${fake.port}\n    HTTP_User shipper\n    HTTP_Passwd s3cret\n    Suppress_Type_Name On\n    Retry_Limit 5\n    dlq.path rejected\n`,
+    )
+    const ls = await run(process.execPath, [cli, 'dlq', 'ls', '--config', conf])
+    assert.match(ls.stdout, /2 records; by reason:/)
+    const wrong = await run(process.execPath, [cli, 'dlq', 'ls', '--config', conf, '--output', 'es.0']).catch((e) => e)
+    assert.equal(wrong.code, 2)
+    assert.match(wrong.stderr, /no es\/opensearch output 'es.0' .*there are: to_es/)
+    fake.itemFault = undefined
+    const rp = await run(process.execPath, [cli, 'dlq', 'replay', '--config', conf, '--output', 'to_es'])
+    assert.match(rp.stdout, /2 records in 1 files: 2 delivered/)
+    assert.equal(fake.count('app'), 4)
   } finally {
     await fake.close()
   }

@@ -5,20 +5,27 @@ import { parseArgs } from 'node:util'
 
 export const summary = 'Inspect and replay dead-lettered records'
 
-const usage = `Usage: sluice dlq <ls|show|replay> DIR [options]
+const usage = `Usage: sluice dlq <ls|show|replay> [DIR] [options]
 
-  ls DIR                 files, record counts and the reasons records were refused
-  show DIR               the records, with reason, tag and index
+DIR is an output's dead-letter directory (its dlq.path, or <storage.path>/rejected/<instance>);
+with --config it is found in the agent's config, and replay uses that output's endpoint, TLS and
+credentials (HTTP_User/HTTP_Passwd, HTTP_API_Key, Cloud_Auth, AWS_Auth with the AWS credential chain).
+
+  ls [DIR]               files, record counts and the reasons records were refused
+  show [DIR]             the records, with reason, tag and index
       --limit N          at most N records (default 20)
       --reason TEXT      only records whose reason contains TEXT
       --json             one JSON entry per line, untruncated
-  replay DIR --url URL   send the records again (after fixing the mapping or the credentials);
+  replay [DIR]           send the records again (after fixing the mapping or the credentials);
                          accepted records leave the files, refused ones stay with the new reason
+      --url URL          the cluster, when not taken from --config
       --user NAME        basic auth user; the password is read from $SLUICE_ES_PASSWORD
       --api-key-env VAR  read an API key (base64 id:key) from environment variable VAR
       --index NAME       send to this index instead of the recorded one
       --insecure         do not verify the server certificate
       --dry-run          count what would be sent, send nothing
+  --config FILE          the agent config (classic, YAML or ConfigMap) whose es/opensearch output to use
+  --output ID            which output when there are several (es.0, opensearch.1, or its Alias)
   -h, --help             this help
 `
 
@@ -34,13 +41,26 @@ export async function run(args: string[]): Promise<number> {
     console.log(usage)
     return 0
   }
-  const [sub, dir] = v.positionals
+  const [sub, dirArg] = v.positionals
   if (!sub || !['ls', 'show', 'replay'].includes(sub)) {
     console.error(`sluice dlq: expected ls, show or replay${sub ? `, not '${sub}'` : ''}\n\n${usage}`)
     return 2
   }
+  let ref: import('@sluice/agent/dlq/from-config.ts').EsOutputRef | undefined
+  if (v.values.config) {
+    try {
+      const { esOutputsOf, pickOutput } = await import('@sluice/agent/dlq/from-config.ts')
+      ref = pickOutput(await esOutputsOf(v.values.config), v.values.output, v.values.config)
+    } catch (e) {
+      console.error(`sluice dlq ${sub}: ${(e as Error).message}`)
+      return 2
+    }
+  }
+  const dir = dirArg ?? ref?.dlqDir
   if (!dir) {
-    console.error(`sluice dlq ${sub}: missing DIR (the output's dlq.path, or <storage.path>/rejected/<instance>)`)
+    console.error(
+      `sluice dlq ${sub}: missing DIR (the output's dlq.path, or <storage.path>/rejected/<instance>)${ref ? `; output ${ref.id} has neither dlq.path nor storage.path` : ', or --config FILE'}`,
+    )
     return 2
   }
   try {
@@ -65,55 +85,79 @@ export async function run(args: string[]): Promise<number> {
       if (n === 0) console.error(`${dir}: no matching dead-lettered records`)
       return 0
     }
-    return await replay(dir, v.values)
+    return await replay(dir, v.values, ref)
   } catch (e) {
     console.error(`sluice dlq ${sub}: ${(e as Error).message}`)
     return 1
   }
 }
 
-async function replay(dir: string, o: ReturnType<typeof parse>['values']): Promise<number> {
-  if (!o.url) {
-    console.error('sluice dlq replay: --url is required (e.g. --url https://es.example:9200)')
-    return 2
-  }
-  let url: URL
-  try {
-    url = new URL(o.url)
-  } catch {
-    console.error(`sluice dlq replay: --url '${o.url}' is not a URL`)
-    return 2
-  }
-  const { createSender } = await import('@sluice/agent/outputs/es/sender.ts')
-  const { staticAuth } = await import('@sluice/agent/outputs/es/auth.ts')
+async function replay(
+  dir: string,
+  o: ReturnType<typeof parse>['values'],
+  ref: import('@sluice/agent/dlq/from-config.ts').EsOutputRef | undefined,
+): Promise<number> {
   const { replayDir } = await import('@sluice/agent/dlq/replay.ts')
-  let apiKey: string | undefined
-  if (o['api-key-env']) {
-    apiKey = process.env[o['api-key-env']]
-    if (!apiKey) {
-      console.error(`sluice dlq replay: environment variable ${o['api-key-env']} is empty`)
+  let target: { sender: import('@sluice/agent/outputs/es/sender.ts').Sender; bulkPath: string; where: string }
+  if (o.url) {
+    let url: URL
+    try {
+      url = new URL(o.url)
+    } catch {
+      console.error(`sluice dlq replay: --url '${o.url}' is not a URL`)
       return 2
     }
-  }
-  const auth = staticAuth({ http_user: o.user, http_passwd: process.env.SLUICE_ES_PASSWORD, http_api_key: apiKey })
-  const tls = url.protocol === 'https:'
-  const sender = createSender({
-    host: url.hostname,
-    port: url.port ? Number(url.port) : tls ? 443 : 9200,
-    tls,
-    tlsVerify: !o.insecure,
-    authHeader: auth.header,
-    gzip: false,
-    connectTimeoutMs: 10_000,
-    timeoutMs: 60_000,
-    keepAlive: true,
-    userAgent: 'Sluice',
-  })
-  try {
+    const { createSender } = await import('@sluice/agent/outputs/es/sender.ts')
+    const { staticAuth } = await import('@sluice/agent/outputs/es/auth.ts')
+    let apiKey: string | undefined
+    if (o['api-key-env']) {
+      apiKey = process.env[o['api-key-env']]
+      if (!apiKey) {
+        console.error(`sluice dlq replay: environment variable ${o['api-key-env']} is empty`)
+        return 2
+      }
+    }
+    const auth = staticAuth({ http_user: o.user, http_passwd: process.env.SLUICE_ES_PASSWORD, http_api_key: apiKey })
+    const tls = url.protocol === 'https:'
     const prefix = url.pathname.replace(/\/+$/, '')
-    const r = await replayDir(dir, { sender, bulkPath: `${prefix}/_bulk`, index: o.index, dryRun: o['dry-run'] })
+    target = {
+      sender: createSender({
+        host: url.hostname,
+        port: url.port ? Number(url.port) : tls ? 443 : 9200,
+        tls,
+        tlsVerify: !o.insecure,
+        authHeader: auth.header,
+        gzip: false,
+        connectTimeoutMs: 10_000,
+        timeoutMs: 60_000,
+        keepAlive: true,
+        userAgent: 'Sluice',
+      }),
+      bulkPath: `${prefix}/_bulk`,
+      where: `${url.origin}${prefix}`,
+    }
+  } else if (ref) {
+    const { connect } = await import('@sluice/agent/outputs/es/connection.ts')
+    const values = o.insecure ? { ...ref.values, 'tls.verify': false } : ref.values
+    const c = connect(values, ref.resolvePath)
+    target = {
+      sender: c.sender,
+      bulkPath: c.bulkPath,
+      where: `output ${ref.id} (${values.cloud_id ? 'Cloud_ID' : `${values.host}:${values.port}`})`,
+    }
+  } else {
+    console.error('sluice dlq replay: give --url (e.g. --url https://es.example:9200) or --config FILE')
+    return 2
+  }
+  try {
+    const r = await replayDir(dir, {
+      sender: target.sender,
+      bulkPath: target.bulkPath,
+      index: o.index,
+      dryRun: o['dry-run'],
+    })
     if (o['dry-run']) {
-      console.log(`${r.entries} records in ${r.files} files would be sent to ${url.origin}${prefix}`)
+      console.log(`${r.entries} records in ${r.files} files would be sent to ${target.where}`)
       return 0
     }
     console.log(
@@ -122,7 +166,7 @@ async function replay(dir: string, o: ReturnType<typeof parse>['values']): Promi
     for (const e of r.errors) console.error(`  ${e}`)
     return r.refused || r.pending ? 1 : 0
   } finally {
-    await sender.close()
+    await target.sender.close()
   }
 }
 
@@ -141,6 +185,8 @@ function parse(args: string[]) {
       index: { type: 'string' },
       insecure: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      config: { type: 'string' },
+      output: { type: 'string' },
     },
   })
 }
