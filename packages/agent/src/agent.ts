@@ -285,6 +285,7 @@ class AgentImpl implements Agent {
       timing: this.timing,
       retryLimit: p.retryLimit,
       workers: Math.max(1, p.common.workers),
+      totalLimitBytes: p.common['storage.total_limit_size'],
       settings: this.queueSettings(plan),
       onError: () => this.health_?.error(),
       onRetryFailed: () => this.health_?.retryFailed(),

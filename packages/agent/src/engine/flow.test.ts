@@ -138,3 +138,53 @@ test('Workers: at most N flushes of one output run at once', async () => {
     await agent.stop()
   }
 })
+
+test('storage.total_limit_size: beyond it the oldest queued records are rejected, counted and logged', async () => {
+  const b = bench()
+  const agent = createAgent(
+    makeConfig({
+      service: { Flush: 3_600_000, Grace: 1000 },
+      inputs: [{ Name: 'fake_in' }],
+      outputs: [{ Name: 'fake_out', Match: '*', 'storage.total_limit_size': '2k' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  const oldest = ackSpy()
+  const newest = ackSpy()
+  const batch = (from: number) => events(40, from, { pad: 'x'.repeat(10) })
+  assert.ok(estimateBytes(batch(0)) > 1024 && estimateBytes(batch(0)) < 2048)
+  b.input('fake_in.0').emit('a', batch(0), oldest)
+  b.input('fake_in.0').emit('b', batch(100), newest)
+  assert.deepEqual(oldest.calls, [{ delivered: 0, rejected: 40 }])
+  assert.equal(newest.calls.length, 0)
+  assert.equal(agent.metrics.counter('fluentbit_output_dropped_records_total', '').get({ name: 'fake_out.0' }), 40)
+  assert.ok(b.log.lines.some((l) => l.includes('dropped 40 records (tag a): storage.total_limit_size (2048 bytes)')))
+  await agent.stop()
+  assert.deepEqual(newest.calls, [{ delivered: 40, rejected: 0 }])
+  assert.deepEqual(
+    b.records('fake_out.0').map((e) => e.body.n),
+    Array.from({ length: 40 }, (_, i) => 100 + i),
+  )
+})
+
+test('shutdown: filters flush what they hold before outputs drain', async () => {
+  const b = bench()
+  const agent = createAgent(
+    makeConfig({
+      inputs: [{ Name: 'fake_in' }],
+      filters: [{ Name: 'fake_filter', Match: '*', Action: 'hold' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  const ack = ackSpy()
+  b.input('fake_in.0').emit('t', events(3), ack)
+  await new Promise((r) => setTimeout(r, 10))
+  assert.equal(ack.calls.length, 0, 'held by the filter')
+  assert.equal(b.records('fake_out.0').length, 0)
+  assert.deepEqual(await agent.stop(), { undelivered: 0 })
+  assert.deepEqual(ack.calls, [{ delivered: 3, rejected: 0 }])
+  assert.equal(b.records('fake_out.0').length, 3)
+})

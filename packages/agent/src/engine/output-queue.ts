@@ -59,6 +59,11 @@ export interface OutputQueueOptions {
   /** Retries per chunk after the first attempt: 0 (no_retries) … Infinity (no_limits). */
   readonly retryLimit: number
   readonly workers: number
+  /**
+   * storage.total_limit_size: cap of the bytes queued for this output (not counting flushes in
+   * flight). Beyond it the oldest chunks are rejected for good, counted and logged.
+   */
+  readonly totalLimitBytes?: number
   settings: QueueSettings
   /** Health accounting (HC_Errors_Count, HC_Retry_Failure_Count). */
   readonly onError?: () => void
@@ -75,6 +80,8 @@ export class OutputQueue {
   /** Chunks waiting for their retry time. */
   private readonly waiting = new Map<Chunk, unknown>()
   private inflight = 0
+  /** Estimated bytes in open, ready and waiting chunks. */
+  private queuedBytes = 0
   private flushTimer: unknown = undefined
   private idleWaiters: (() => void)[] = []
   /** Set when shutting down: no more retries are scheduled after this. */
@@ -121,7 +128,9 @@ export class OutputQueue {
     }
     const n = events.length
     for (let i = 0; i < n; i++) c.events.push(events[i]!)
-    c.bytes += delivery.recordBytes * n
+    const bytes = delivery.recordBytes * n
+    c.bytes += bytes
+    this.queuedBytes += bytes
     const last = c.segments[c.segments.length - 1]
     if (last !== undefined && last.delivery === delivery) last.count += n
     else {
@@ -133,6 +142,32 @@ export class OutputQueue {
       this.ready.push(c)
       this.dispatch()
     }
+    const limit = this.o.totalLimitBytes
+    if (limit !== undefined && this.queuedBytes > limit) this.enforceLimit(limit)
+  }
+
+  /** Drops the oldest chunks until the queue fits storage.total_limit_size again. */
+  private enforceLimit(limit: number): void {
+    while (this.queuedBytes > limit) {
+      let c: Chunk | undefined = this.ready.shift()
+      if (c === undefined) {
+        const w = this.waiting.entries().next()
+        if (!w.done) {
+          c = w.value[0]
+          this.o.timing.clearTimeout(w.value[1])
+          this.waiting.delete(c)
+        }
+      }
+      if (c === undefined) {
+        const o = this.open.entries().next()
+        if (o.done) break
+        c = o.value[1]
+        this.open.delete(o.value[0])
+      }
+      this.queuedBytes -= c.bytes
+      this.reject(c, `storage.total_limit_size (${limit} bytes) reached: oldest queued records dropped`)
+    }
+    if (this.queuedBytes < 1e-6) this.queuedBytes = 0
   }
 
   /** Seals every open chunk and starts flushing them (the Flush tick, shutdown, reload). */
@@ -146,6 +181,7 @@ export class OutputQueue {
   private dispatch(): void {
     while (this.inflight < this.o.workers && this.ready.length > 0) {
       const c = this.ready.shift()!
+      this.queuedBytes -= c.bytes
       this.inflight++
       void this.run(c)
     }
@@ -227,6 +263,7 @@ export class OutputQueue {
     c.failures++
     s.retries.inc()
     s.retried.inc(c.events.length)
+    this.queuedBytes += c.bytes
     this.o.log.warn(
       `cannot flush ${c.events.length} records (tag ${c.tag}): ${reason}; retry ${c.failures} in ${delaySec.toFixed(1)}s`,
     )
@@ -369,6 +406,7 @@ export class OutputQueue {
     this.open.clear()
     this.ready.length = 0
     this.waiting.clear()
+    this.queuedBytes = 0
     let total = 0
     for (const [tag, e] of byTag) {
       total += e.n
@@ -396,6 +434,7 @@ export class OutputQueue {
     this.open.clear()
     this.ready.length = 0
     this.waiting.clear()
+    this.queuedBytes = 0
     for (const c of chunks) this.reject(c, reason)
     this.checkIdle()
   }

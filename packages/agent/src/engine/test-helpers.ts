@@ -145,16 +145,20 @@ export function bench() {
       action: {
         type: 'str',
         default: 'mark',
-        values: ['mark', 'drop_all', 'drop_odd', 'double', 'async_mark', 'reemit', 'throw'],
+        values: ['mark', 'drop_all', 'drop_odd', 'double', 'async_mark', 'reemit', 'hold', 'throw'],
         description: 'What to do.',
       },
       field: { type: 'str', default: 'seen', description: 'Field to set.' },
       new_tag: { type: 'str', default: 'reemitted', description: 'Tag for reemit.' },
     },
     init(o) {
-      return o
+      return { ...o, held: [] as { tag: string; events: LogEvent[]; ack: Ack }[] }
     },
-    filter(events, _tag, o, ctx, ack: Ack) {
+    flush(o, ctx) {
+      // emits what `hold` kept (as a multiline filter does at shutdown or reload)
+      for (const h of o.held.splice(0)) ctx.emit(h.tag, h.events, h.ack)
+    },
+    filter(events, tag, o, ctx, ack: Ack) {
       switch (o.action) {
         case 'mark':
           for (const e of events) e.body[o.field] = ((e.body[o.field] as number | undefined) ?? 0) + 1
@@ -179,6 +183,10 @@ export function bench() {
           setTimeout(() => ctx.emit(o.new_tag, copy, ack), 2)
           return []
         }
+        case 'hold':
+          ack.retain()
+          o.held.push({ tag, events: [...events], ack })
+          return []
         case 'throw':
           throw new Error('fake filter failure')
       }
