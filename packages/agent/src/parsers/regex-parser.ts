@@ -5,10 +5,10 @@
 // time it already had.
 
 import type { Body } from '@sluice/core/record.ts'
+import { criSplitter } from './cri-fast-path.ts'
 import { applyDecoders } from './decoders.ts'
 import type { ParserDefinition } from './definition.ts'
 import { makeSink, typed } from './fields.ts'
-import { criSplitter } from './cri-fast-path.ts'
 import type { ParseResult, Parser } from './types.ts'
 
 export function createRegexParser(def: ParserDefinition): Parser {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { decodeMulti } from '@msgpack/msgpack'
 import type { LogEvent } from '@sluice/core/record.ts'
+import { DEFAULT_GELF_KEYS } from '../../format/gelf.ts'
 import { jsonDateValue } from '../../format/json-date.ts'
 import { jsonDouble, printfG16 } from '../../format/numbers.ts'
 import { fileFormatConfig, fileNameForTag, formatFile } from './file.ts'
-import { formatHttpBody, requestHeaders, retryAfterMs, classifyStatus } from './http.ts'
+import { classifyStatus, formatHttpBody, requestHeaders, retryAfterMs } from './http.ts'
 import { formatStdout } from './stdout.ts'
-import { DEFAULT_GELF_KEYS } from '../../format/gelf.ts'
 
 const ev = (sec: number, nsec: number, body: Record<string, unknown>): LogEvent => ({ sec, nsec, body })
 // 2026-11-22T07:30:00.123456789Z
