@@ -210,6 +210,11 @@ test('explore: all records, KQL search with highlighting, syntax error with posi
   assert.ok(inDom > 10 && inDom < 120, `${inDom} rows in the page for ${ALL.length} hits`)
   await shot('explore')
 
+  // The histogram legend filters for a split value.
+  await page.locator('.histogram').getByRole('button', { name: 'error' }).click()
+  await until('legend filter in the query', () => param('q') === 'level: error')
+  await until('error hits', async () => (await hitsShown()) === count((r) => r.level === 'error'))
+
   const q = page.getByRole('combobox', { name: 'Search (KQL)' })
   await q.fill('"upstream timeout" and kubernetes.namespace_name: shop')
   await q.press('Enter')

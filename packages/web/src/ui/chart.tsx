@@ -20,6 +20,9 @@ export interface ChartProps {
   height?: number
   /** Called with the dragged range in epoch ms. */
   onZoom?: (fromMs: number, toMs: number) => void
+  /** Makes legend entries buttons: the title to show for a series (null: not clickable) and the action. */
+  legendTitle?: (label: string) => string | null
+  onLegendClick?: (label: string) => void
   /** Called on a click (not a drag) with the series under the pointer and the x value (seconds). */
   onPick?: (label: string, xSec: number) => void
   formatValue?: (v: number) => string
@@ -32,7 +35,8 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888'
 }
 
-export function Chart({ xs, series, kind, height = 180, onZoom, onPick, formatValue, ariaLabel }: ChartProps) {
+export function Chart(props: ChartProps) {
+  const { xs, series, kind, height = 180, onZoom, onPick, formatValue, ariaLabel, legendTitle, onLegendClick } = props
   const { theme, locale } = useApp()
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
@@ -137,13 +141,31 @@ export function Chart({ xs, series, kind, height = 180, onZoom, onPick, formatVa
         {idx != null && xs[idx] != null ? (
           <span className="chart-time">{new Date(xs[idx]! * 1000).toLocaleString(locale)}</span>
         ) : null}
-        {series.map((s, i) => (
-          <span key={s.label} className="legend-item">
-            <span className="swatch" style={{ background: s.color ?? seriesColor(s.label, i) }} />
-            {s.label}
-            {idx != null && s.values[idx] != null ? <b>{fmt(s.values[idx]!)}</b> : null}
-          </span>
-        ))}
+        {series.map((s, i) => {
+          const inner = (
+            <>
+              <span className="swatch" style={{ background: s.color ?? seriesColor(s.label, i) }} />
+              {s.label}
+              {idx != null && s.values[idx] != null ? <b>{fmt(s.values[idx]!)}</b> : null}
+            </>
+          )
+          const label = legendTitle?.(s.label)
+          return label && onLegendClick ? (
+            <button
+              key={s.label}
+              type="button"
+              className="legend-item link"
+              title={label}
+              onClick={() => onLegendClick(s.label)}
+            >
+              {inner}
+            </button>
+          ) : (
+            <span key={s.label} className="legend-item">
+              {inner}
+            </span>
+          )
+        })}
       </figcaption>
     </figure>
   )

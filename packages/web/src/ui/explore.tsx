@@ -243,6 +243,7 @@ export function Explore({
                   splitFields={splitFields}
                   onSplitChange={(s) => update({ split: s })}
                   onZoom={(a, b) => update(absoluteRange(a, b))}
+                  onFilter={(f, v) => onFilter(f, v, false)}
                 />
               ) : null}
               <div className="results-head">

@@ -11,12 +11,15 @@ export function Histogram({
   splitFields,
   onSplitChange,
   onZoom,
+  onFilter,
 }: {
   data: HistogramResponse
   split: string
   splitFields: string[]
   onSplitChange: (f: string) => void
   onZoom: (fromMs: number, toMs: number) => void
+  /** Filter for a split value (legend click). */
+  onFilter: (field: string, value: string) => void
 }) {
   const { t } = useApp()
   const { xs, series } = useMemo(
@@ -49,6 +52,12 @@ export function Histogram({
         height={150}
         onZoom={onZoom}
         onPick={(_label, x) => onZoom(x * 1000, x * 1000 + data.intervalMs)}
+        legendTitle={(l) =>
+          split && l !== t('hist.other') && l !== t('hist.none') && l !== t('hist.count')
+            ? t('sidebar.filterIn', { value: l })
+            : null
+        }
+        onLegendClick={(l) => onFilter(split, l)}
         ariaLabel={t('hist.title')}
       />
     </section>
