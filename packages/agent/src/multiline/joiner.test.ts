@@ -283,6 +283,15 @@ describe('regex multiline parsers', () => {
     assert.deepEqual(out[0]!.body, { message: PYTHON.slice(0, 6).join('\n'), level: 'l0' })
   })
 
+  test('lines that already end with a newline (Docker `log`) are not doubled', () => {
+    const j = joiner(['java'])
+    const out = pushAll(j, [`${JAVA[1]}\n`, `${JAVA[2]}\n`, 'done\n'])
+    assert.deepEqual(
+      out.map((e) => e.body.log),
+      [`${JAVA[1]}\n${JAVA[2]}\n`, 'done\n'],
+    )
+  })
+
   test('records without the content key pass unchanged', () => {
     const j = joiner(['java'])
     const e = { sec: 1, nsec: 0, body: { other: 1 } }

@@ -259,7 +259,11 @@ export class Joiner<T = undefined> implements MultilineJoiner {
    * Fluent Bit does), so the lines after it start afresh instead of being lost.
    */
   #append(p: Pending<T>, text: string, token: T, newline: boolean): boolean {
-    if (newline && p.parts > 0) this.#add(p, '\n')
+    if (newline && p.parts > 0) {
+      // as flb_ml_rule_process: a newline unless the text so far ends with one; an empty line is one
+      if (!p.buf.endsWith('\n')) this.#add(p, '\n')
+      if (text.length === 0) this.#add(p, '\n')
+    }
     this.#add(p, text)
     p.tokens.push(token)
     p.parts++
