@@ -504,6 +504,22 @@ describe('tail: database and acknowledged delivery', () => {
     }
   })
 
+  test('db.locking: the database is closed at stop so that a new instance (reload) can open it', async () => {
+    const file = join(dir, 'a.log')
+    const db = join(dir, 'tail.db')
+    await writeFile(file, 'a\n')
+    const first = fakeContext({ autoAck: false })
+    const t1 = await run({ path: file, read_from_head: 'on', db, 'db.locking': 'on' }, first)
+    await waitFor('a', () => first.lines().length === 1)
+    await stop(t1) // 'a' is still in flight
+    await appendFile(file, 'b\n')
+    const second = fakeContext()
+    await run({ path: file, read_from_head: 'on', db, 'db.locking': 'on' }, second)
+    await waitFor('a and b', () => second.lines().length === 2)
+    assert.deepEqual(second.lines(), ['a', 'b'])
+    first.batches[0]!.ack() // a late acknowledgement after the close is harmless
+  })
+
   test('db.journal_mode and db.sync reach SQLite', async () => {
     const file = join(dir, 'a.log')
     const db = join(dir, 'tail.db')

@@ -96,6 +96,7 @@ export const tail = defineInput({
         multiline: multiline.length > 0 ? multiline : undefined,
         compareFilename: o['db.compare_filename'],
         unicode: o['unicode.encoding'],
+        dbLocking: o['db.locking'],
       },
       ctx,
       db,

@@ -46,6 +46,8 @@ export interface TailerConfig {
   readonly exitOnEof: boolean
   readonly multiline: readonly string[] | undefined
   readonly compareFilename: boolean
+  /** DB.locking: the database is opened in exclusive locking mode. */
+  readonly dbLocking: boolean
   /** Unicode.Encoding: UTF-16 files (a byte order, or `auto` to detect per file). */
   readonly unicode: 'UTF-16LE' | 'UTF-16BE' | 'auto' | undefined
 }
@@ -118,7 +120,11 @@ export class Tailer {
       }
     }
     this.maybeCloseDb()
-    if (this.db && this.outstanding > 0) {
+    if (this.cfg.dbLocking) {
+      // An exclusive lock would keep a new instance (reload) from opening the database: close now;
+      // batches still in flight are then read again at the next start (at-least-once).
+      this.db?.close()
+    } else if (this.db && this.outstanding > 0) {
       // Acknowledgements may still arrive while the engine drains (within Grace); after that the
       // database is closed anyway (what was not acknowledged is read again at the next start).
       setTimeout(() => this.db?.close(), (this.ctx.service.grace + 5) * 1000).unref()
