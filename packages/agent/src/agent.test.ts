@@ -285,3 +285,29 @@ test('dummy: default record and current time; pauses under Mem_Buf_Limit', async
     await agent.stop()
   }
 })
+
+test('Log_File: the agent log is appended to the file named in [SERVICE]', async () => {
+  const { mkdtemp, readFile, rm } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-log-'))
+  try {
+    const b = bench()
+    const cfg = {
+      ...makeConfig({
+        service: { Log_File: 'agent.log' },
+        inputs: [{ Name: 'fake_in' }],
+        outputs: [{ Name: 'fake_out', Match: '*' }],
+      }),
+      baseDir: dir,
+    }
+    const agent = createAgent(cfg, { plugins: b.plugins })
+    await agent.start()
+    await agent.stop()
+    const text = await readFile(join(dir, 'agent.log'), 'utf8')
+    assert.match(text, /\[ info\] \[engine\] started: 1 input\(s\)/)
+    assert.match(text, /\[ info\] \[engine\] stopped\n$/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})

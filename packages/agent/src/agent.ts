@@ -15,6 +15,7 @@
 // with its errors and the old pipeline keeps running. Unchanged instances (same plugin, entries and
 // id) keep their state and their queued records; counters are not reset.
 
+import { createWriteStream, type WriteStream } from 'node:fs'
 import { readFile as fsReadFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path'
@@ -152,7 +153,8 @@ class AgentImpl implements Agent {
   readonly metrics: MetricsRegistry
   private readonly opts: AgentOptions
   private readonly timing: Timing
-  private readonly write: (line: string) => void
+  private write: (line: string) => void
+  private logFile: WriteStream | undefined
   private config: LoadedConfig
   private log: Logger
   private pipeline: Pipeline | undefined
@@ -426,6 +428,15 @@ class AgentImpl implements Agent {
     if (this.state !== 'new') throw new Error(`cannot start the agent: it is ${this.state}`)
     this.state = 'starting'
     const plan = planPipeline(this.config, await this.plugins())
+    const logFile = plan.service.log_file
+    if (logFile !== undefined && this.opts.logWrite === undefined && !hasErrors(plan.diagnostics)) {
+      // [SERVICE] Log_File: the agent's log goes to this file (appended) instead of stderr
+      const path = isAbsolute(logFile) ? logFile : resolvePath(this.config.baseDir, logFile)
+      const stream = createWriteStream(path, { flags: 'a' })
+      stream.on('error', (err) => process.stderr.write(`cannot write log file ${path}: ${err.message}\n`))
+      this.logFile = stream
+      this.write = (line) => stream.write(`${line}\n`)
+    }
     this.log = createLogger({ level: this.level(plan.service), write: this.write }, 'engine')
     for (const d of plan.diagnostics) if (d.severity === 'warning') this.log.warn(formatDiagnostic(d))
     if (hasErrors(plan.diagnostics)) {
@@ -527,6 +538,11 @@ class AgentImpl implements Agent {
     }
     this.pipeline = undefined
     this.log.info('stopped')
+    const lf = this.logFile
+    if (lf) {
+      this.logFile = undefined
+      await new Promise<void>((done) => lf.end(done))
+    }
     return { undelivered }
   }
 
