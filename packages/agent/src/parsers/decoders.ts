@@ -5,6 +5,7 @@
 // also continues after a success. After a Decode_Field_As produced a map, later rules are skipped.
 
 import type { Body } from '@sluice/core/record.ts'
+import { setField } from './fields.ts'
 
 export type DecoderBackend = 'json' | 'escaped' | 'escaped_utf8' | 'mysql_quoted'
 export interface DecoderRule {
@@ -193,9 +194,12 @@ export function applyDecoders(body: Body, decoders: DecoderMap): Body {
       if (rule.action === 'do_next') continue
       break
     }
-    if (decodedAs) body[key] = asValue
-    if (decoded) extra = Object.assign(extra ?? {}, decoded)
+    if (decodedAs) setField(body, key, asValue)
+    if (decoded) {
+      extra ??= {}
+      for (const k of Object.keys(decoded)) setField(extra, k, decoded[k])
+    }
   }
-  if (extra) Object.assign(body, extra)
+  if (extra) for (const k of Object.keys(extra)) setField(body, k, extra[k])
   return body
 }

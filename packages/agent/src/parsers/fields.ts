@@ -40,6 +40,16 @@ export function makeSink(def: ParserDefinition): FieldSink {
   }
 }
 
+/**
+ * Sets a record field. A key `__proto__` (from a log line or decoded JSON) must stay a plain key:
+ * assigning it would change the record's prototype instead.
+ */
+export function setField(body: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(body, key, { value, writable: true, enumerable: true, configurable: true })
+  else body[key] = value
+}
+
 /** Value of a field after Types. */
 export function typed(sink: FieldSink, key: string, value: string): unknown {
   const t = sink.types?.get(key)

@@ -6,7 +6,7 @@
 import type { Body } from '@sluice/core/record.ts'
 import { applyDecoders } from './decoders.ts'
 import type { ParserDefinition } from './definition.ts'
-import { makeTimeFn } from './fields.ts'
+import { makeTimeFn, setField } from './fields.ts'
 import type { ParseResult, Parser } from './types.ts'
 
 export function createJsonParser(def: ParserDefinition): Parser {
@@ -35,7 +35,7 @@ export function createJsonParser(def: ParserDefinition): Parser {
       if (timeKeep) return { body, sec: t.sec, nsec: t.nsec }
       // A fresh object rather than `delete`, which would turn the record into a slow dictionary.
       const out: Body = {}
-      for (const k in body) if (k !== timeKey) out[k] = body[k]
+      for (const k of Object.keys(body)) if (k !== timeKey) setField(out, k, body[k])
       return { body: out, sec: t.sec, nsec: t.nsec }
     },
   }

@@ -6,7 +6,7 @@
 import type { Body } from '@sluice/core/record.ts'
 import { applyDecoders, unescapeUtf8 } from './decoders.ts'
 import type { ParserDefinition } from './definition.ts'
-import { makeSink, typed } from './fields.ts'
+import { makeSink, setField, typed } from './fields.ts'
 import type { ParseResult, Parser } from './types.ts'
 
 const isIdent = (c: number) => c > 32 && c !== 61 && c !== 34
@@ -71,9 +71,9 @@ export function createLogfmtParser(def: ParserDefinition): Parser {
           isTime = true
         }
         if (!isTime || timeKeep) {
-          if (hasTypes) body[key] = typed(sink, key, value)
-          else if (value === '') body[key] = quoted ? '' : true
-          else body[key] = escaped ? unescapeUtf8(value, true) : value
+          if (hasTypes) setField(body, key, typed(sink, key, value))
+          else if (value === '') setField(body, key, quoted ? '' : true)
+          else setField(body, key, escaped ? unescapeUtf8(value, true) : value)
           count++
         }
         if (i >= end) break

@@ -5,7 +5,7 @@
 import type { Body } from '@sluice/core/record.ts'
 import { applyDecoders } from './decoders.ts'
 import type { ParserDefinition } from './definition.ts'
-import { makeSink, typed } from './fields.ts'
+import { makeSink, setField, typed } from './fields.ts'
 import type { ParseResult, Parser } from './types.ts'
 
 const isLabel = (c: number) =>
@@ -53,7 +53,7 @@ export function createLtsvParser(def: ParserDefinition): Parser {
             isTime = true
           }
           if (!isTime || timeKeep) {
-            body[label] = hasTypes ? typed(sink, label, field) : field
+            setField(body, label, hasTypes ? typed(sink, label, field) : field)
             count++
           }
         }

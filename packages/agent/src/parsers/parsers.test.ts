@@ -176,6 +176,24 @@ describe('json parser', () => {
   })
 })
 
+describe('__proto__ in log data', () => {
+  it('stays a plain key in every format, never the record prototype', () => {
+    const proto = (b: object | undefined) => Object.getPrototypeOf(b)
+    const lf = parser({ Name: 'p1', Format: 'logfmt' }).parse('__proto__=x a=1')!.body
+    assert.equal(Object.getOwnPropertyDescriptor(lf, '__proto__')?.value, 'x')
+    assert.equal(proto(lf), Object.prototype)
+    const dec = parser({ Name: 'p2', Format: 'json', Decode_Field: 'json log' }).parse(
+      JSON.stringify({ log: '{"__proto__":{"polluted":true}}' }),
+    )!.body
+    assert.equal(proto(dec), Object.prototype)
+    assert.equal((dec as { polluted?: unknown }).polluted, undefined)
+    assert.deepEqual(Object.getOwnPropertyDescriptor(dec, '__proto__')?.value, { polluted: true })
+    const js = parser({ Name: 'p3', Format: 'json', Time_Format: '%s' }).parse('{"__proto__":{"x":1},"time":"1"}')!.body
+    assert.equal(proto(js), Object.prototype)
+    assert.deepEqual(Object.keys(js), ['__proto__'])
+  })
+})
+
 describe('logfmt parser', () => {
   it('parses pairs, quoted values and bare keys', () => {
     const { registry } = createParserRegistry([])

@@ -8,7 +8,7 @@ import type { Body } from '@sluice/core/record.ts'
 import { criSplitter } from './cri-fast-path.ts'
 import { applyDecoders } from './decoders.ts'
 import type { ParserDefinition } from './definition.ts'
-import { makeSink, typed } from './fields.ts'
+import { makeSink, setField, typed } from './fields.ts'
 import type { ParseResult, Parser } from './types.ts'
 
 export function createRegexParser(def: ParserDefinition): Parser {
@@ -47,7 +47,7 @@ export function createRegexParser(def: ParserDefinition): Parser {
         nsec = t.nsec
         if (!timeKeep) continue
       }
-      body[name] = hasTypes ? typed(sink, name, v) : v
+      setField(body, name, hasTypes ? typed(sink, name, v) : v)
     }
     if (decoders) applyDecoders(body, decoders)
     if (sec !== undefined) return { body, sec, nsec }
