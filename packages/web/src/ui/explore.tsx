@@ -120,7 +120,7 @@ export function Explore({
   const tail = useLiveTail(live, query)
 
   const onFilter = (field: string, value: string, negate: boolean) =>
-    update({ query: addFilter(query, field, field === '_message' ? value : value, negate) })
+    update({ query: addFilter(query, field, value, negate) })
   const onToggleColumn = (field: string) => {
     const cur = state.columns.length > 0 ? state.columns : ['_message']
     const next = cur.includes(field) ? cur.filter((c) => c !== field) : [...cur, field]
