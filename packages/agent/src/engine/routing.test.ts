@@ -267,3 +267,27 @@ test('filter re-emission re-enters routing under the new tag with the same ack; 
     await agent.stop()
   }
 })
+
+test('routable off: the input records go through filters but reach no output, acknowledged at once', async () => {
+  const b = bench()
+  const agent = createAgent(
+    makeConfig({
+      inputs: [{ Name: 'fake_in', Routable: 'off' }],
+      filters: [{ Name: 'fake_filter', Match: '*' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  try {
+    const ack = ackSpy()
+    const evs = events(2)
+    b.input('fake_in.0').emit('t', evs, ack)
+    assert.deepEqual(ack.calls, [{ delivered: 2, rejected: 0 }])
+    assert.equal(evs[0]!.body.seen, 1, 'filtered')
+    assert.equal(agent.metrics.counter('sluice_input_unrouted_records_total', '').get({ name: 'fake_in.0' }), 2)
+  } finally {
+    await agent.stop()
+  }
+  assert.equal(b.records('fake_out.0').length, 0)
+})
