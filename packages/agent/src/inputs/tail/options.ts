@@ -232,6 +232,13 @@ export const tailOptions = {
     description: 'Old multiline mechanism: parser matching the first line of a message.',
     ignored: 'the old multiline mechanism is not implemented; use `multiline.parser`',
   },
+  parser_n: {
+    type: 'str',
+    multiple: true,
+    aliases: Array.from({ length: 20 }, (_, i) => `parser_${i + 1}`),
+    description: 'Old multiline mechanism: extra parsers `Parser_1`, `Parser_2`, … applied to joined messages.',
+    ignored: 'the old multiline mechanism is not implemented; use `multiline.parser`',
+  },
   'multiline.parser': {
     type: 'clist',
     multiple: true,
