@@ -90,6 +90,11 @@ export const serviceOptions = {
     default: 'off',
     description: 'Delete corrupted chunks instead of quarantining them.',
   },
+  multiline_buffer_limit: {
+    type: 'size',
+    default: '2MB',
+    description: 'Largest record a multiline parser may join; beyond it the record is cut, emitted and counted.',
+  },
   coro_stack_size: {
     type: 'size',
     default: '24576',

@@ -24,6 +24,8 @@ export interface ServiceSettings {
   /** `storage.path`, when filesystem buffering is configured. */
   readonly storagePath?: string
   readonly logLevel: string
+  /** `multiline_buffer_limit` in bytes (joiners' JoinerOptions.bufferLimit). */
+  readonly multilineBufferLimit?: number
 }
 
 export interface PluginContext {
