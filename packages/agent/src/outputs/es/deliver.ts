@@ -86,6 +86,11 @@ async function sendItems(items: BulkItem[], tag: string, ctx: DeliverContext, t:
   const s = res.status
   if (s === 200 || s === 201) {
     const parsed = parseBulkResponse(res.body)
+    if (parsed.complete && parsed.items.length !== items.length) {
+      ctx.log.warn(
+        `bulk response lists ${parsed.items.length} item results for ${items.length} records sent; the records without a result are retried`,
+      )
+    }
     if (!parsed.complete) {
       ctx.log.warn(
         `bulk response ${res.cut ? `cut short (${res.cutError})` : 'unreadable'} after ${res.body.length} bytes: ${parsed.items.length} of ${items.length} item results readable; the other ${items.length - parsed.items.length} records are retried${items.some((i) => i.id === undefined) ? ' (records without Generate_ID/Id_Key may be duplicated)' : ' (idempotent: they carry ids)'}`,
