@@ -311,3 +311,66 @@ test('Log_File: the agent log is appended to the file named in [SERVICE]', async
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('readFile: ConfigMap files first (by key or by the mounted path), then disk relative to the config', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const { defineOutput } = await import('./plugin.ts')
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-read-'))
+  try {
+    await writeFile(join(dir, 'local.txt'), 'from disk')
+    const read: Record<string, string> = {}
+    const reader = defineOutput({
+      name: 'reader',
+      description: 'reads the file named in its option at init',
+      options: { file: { type: 'str', multiple: true, description: 'Files to read.' } },
+      async init(o, ctx) {
+        for (const f of o.file) read[f] = await ctx.readFile(f)
+        return {}
+      },
+      async flush() {
+        return { kind: 'ok' as const }
+      },
+    })
+    const b = bench()
+    const plugins = { ...b.plugins, outputs: [reader] }
+    const base = makeConfig({
+      inputs: [{ Name: 'fake_in' }],
+      outputs: [{ Name: 'reader', Match: '*', File: '/fluent-bit/etc/script.lua' }],
+    })
+    const cfg = {
+      ...base,
+      baseDir: dir,
+      virtualFiles: new Map([['script.lua', 'function cb() end']]),
+      outputs: [
+        {
+          ...base.outputs[0]!,
+          entries: [...base.outputs[0]!.entries, { key: 'File', value: 'local.txt' }],
+        },
+      ],
+    }
+    const agent = createAgent(cfg, b.options({ plugins }))
+    await agent.start()
+    await agent.stop()
+    assert.deepEqual(read, { '/fluent-bit/etc/script.lua': 'function cb() end', 'local.txt': 'from disk' })
+
+    const missing = {
+      ...cfg,
+      outputs: [
+        { ...cfg.outputs[0]!, entries: [...base.outputs[0]!.entries.slice(0, 2), { key: 'File', value: 'nope.lua' }] },
+      ],
+    }
+    const diags = await checkAgentConfig(missing, b.options({ plugins }))
+    assert.ok(
+      diags.some(
+        (d) =>
+          d.instance === 'output:reader:reader.0' &&
+          d.message.includes(`cannot read nope.lua (${join(dir, 'nope.lua')}): ENOENT`),
+      ),
+      diags.map(formatDiagnostic).join('\n'),
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
