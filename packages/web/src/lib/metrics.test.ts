@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Hit } from './hit.ts'
-import { bucketMetric, interfacesOf, memPercent, niceBucket, nodeOf, ratePercent } from './metrics.ts'
+import { bucketMetric, interfacesOf, memPercent, niceBucket, nodeOf, ratePercent, sampleSlices } from './metrics.ts'
 
 const T0 = Date.parse('2026-11-22T08:00:00Z')
 const rec = (s: number, host: string, fields: Record<string, unknown>): Hit => ({
@@ -52,4 +52,13 @@ test('interfacesOf, niceBucket, ratePercent', () => {
   assert.equal(niceBucket(15 * 60_000), 30_000)
   assert.equal(niceBucket(24 * 3_600_000), 1_800_000)
   assert.deepEqual(ratePercent([1, 0, 2], [4, 0, 0]), [25, null, null])
+})
+
+test('sampleSlices: equal adjoining slices covering the whole range', () => {
+  const s = sampleSlices(T0, T0 + 60_000, 3)
+  assert.deepEqual(s, [
+    { from: new Date(T0).toISOString(), to: new Date(T0 + 20_000).toISOString() },
+    { from: new Date(T0 + 20_000).toISOString(), to: new Date(T0 + 40_000).toISOString() },
+    { from: new Date(T0 + 40_000).toISOString(), to: new Date(T0 + 60_000).toISOString() },
+  ])
 })

@@ -91,3 +91,15 @@ export function niceBucket(rangeMs: number, target = 60): number {
 export function ratePercent(errors: number[], totals: number[]): (number | null)[] {
   return totals.map((t, i) => (t > 0 ? ((errors[i] ?? 0) / t) * 100 : null))
 }
+
+/**
+ * Splits [fromMs, toMs] into `n` equal, adjoining slices (ISO bounds), for sampling a range evenly when
+ * it holds more records than one request returns.
+ */
+export function sampleSlices(fromMs: number, toMs: number, n: number): { from: string; to: string }[] {
+  const step = (toMs - fromMs) / n
+  return Array.from({ length: n }, (_, i) => ({
+    from: new Date(Math.round(fromMs + i * step)).toISOString(),
+    to: new Date(i === n - 1 ? toMs : Math.round(fromMs + (i + 1) * step)).toISOString(),
+  }))
+}

@@ -26,6 +26,8 @@ export interface ChartProps {
   /** Called on a click (not a drag) with the series under the pointer and the x value (seconds). */
   onPick?: (label: string, xSec: number) => void
   formatValue?: (v: number) => string
+  /** Join lines across empty buckets (when the data is sampled, empty buckets are not gaps). */
+  spanGaps?: boolean
   ariaLabel: string
 }
 
@@ -36,7 +38,19 @@ function cssVar(name: string): string {
 }
 
 export function Chart(props: ChartProps) {
-  const { xs, series, kind, height = 180, onZoom, onPick, formatValue, ariaLabel, legendTitle, onLegendClick } = props
+  const {
+    xs,
+    series,
+    kind,
+    height = 180,
+    onZoom,
+    onPick,
+    formatValue,
+    ariaLabel,
+    legendTitle,
+    onLegendClick,
+    spanGaps,
+  } = props
   const { theme, locale } = useApp()
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
@@ -85,7 +99,7 @@ export function Chart(props: ChartProps) {
           const color = series[i]!.color ?? seriesColor(series[i]!.label, i)
           return kind === 'bars'
             ? { label: series[i]!.label, fill: color, stroke: color, width: 0, paths: bars, points: { show: false } }
-            : { label: series[i]!.label, stroke: color, width: 1.5, spanGaps: false, points: { show: false } }
+            : { label: series[i]!.label, stroke: color, width: 1.5, spanGaps: !!spanGaps, points: { show: false } }
         }),
       ],
       hooks: {
@@ -126,7 +140,7 @@ export function Chart(props: ChartProps) {
       u.destroy()
       plot.current = null
     }
-  }, [labelsKey, kind, theme, height, locale])
+  }, [labelsKey, kind, theme, height, locale, spanGaps])
 
   useEffect(() => {
     const order = kind === 'bars' ? series.map((_, i) => series.length - 1 - i) : series.map((_, i) => i)

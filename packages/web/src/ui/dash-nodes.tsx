@@ -1,7 +1,8 @@
 // Node metrics from the agent's cpu, mem, disk and netif inputs: per node, averaged per time bucket.
-import { api, type SearchResponse } from '../lib/api.ts'
+import { api } from '../lib/api.ts'
 import { formatBytes } from '../lib/format.ts'
-import { bucketMetric, interfacesOf, memPercent, niceBucket } from '../lib/metrics.ts'
+import type { Hit } from '../lib/hit.ts'
+import { bucketMetric, interfacesOf, memPercent, niceBucket, sampleSlices } from '../lib/metrics.ts'
 import { resolveRange } from '../lib/time-range.ts'
 import type { UrlState } from '../lib/url-state.ts'
 import { useApp } from './app-context.tsx'
@@ -11,6 +12,7 @@ import { Empty, ErrorState, Loading } from './states.tsx'
 import { useAsync } from './use-async.ts'
 
 const SAMPLES = 10_000
+const SLICES = 20
 
 export function NodeMetrics({ state, tick }: { state: UrlState; tick: number }) {
   const { t, locale } = useApp()
@@ -21,7 +23,21 @@ export function NodeMetrics({ state, tick }: { state: UrlState; tick: number }) 
       const range = resolveRange({ from, to }, now)
       if ('error' in range) throw new Error(t(range.error as 'time.error.format'))
       // Metric records are found by the fields their input writes (works whatever the index is named).
-      const get = (query: string) => api.search({ query, from, to, size: SAMPLES, sort: 'asc' }, signal)
+      const abs = { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString() }
+      let sampled = false
+      const get = async (query: string): Promise<Hit[]> => {
+        const all = await api.search({ query, ...abs, size: SAMPLES, sort: 'asc' }, signal)
+        if (all.total_relation !== 'gte' && all.hits.length >= all.total) return all.hits
+        // More samples than one request returns (many nodes, long range): take an even share from
+        // each slice of the range, so the whole range is drawn instead of only its beginning.
+        sampled = true
+        const parts = await Promise.all(
+          sampleSlices(range.fromMs, range.toMs, SLICES).map((s) =>
+            api.search({ query, ...s, size: Math.floor(SAMPLES / SLICES), sort: 'desc' }, signal),
+          ),
+        )
+        return parts.flatMap((p) => p.hits)
+      }
       const fields = await api.fields({ from, to }, signal)
       const ifaces = interfacesOf(fields.fields.map((f) => f.name))
       const [cpu, mem, disk, ...net] = await Promise.all([
@@ -30,18 +46,18 @@ export function NodeMetrics({ state, tick }: { state: UrlState; tick: number }) 
         get('read_size: * or write_size: *'),
         ...ifaces.map((i) => get(`${i}.rx.bytes: *`)),
       ])
-      return { range, cpu: cpu!, mem: mem!, disk: disk!, net: net as SearchResponse[], ifaces }
+      return { range, cpu: cpu!, mem: mem!, disk: disk!, net, ifaces, sampled }
     },
     [from, to, tick],
   )
   if (data.error && !data.data) return <ErrorState error={data.error} onRetry={data.reload} />
   if (!data.data) return <Loading />
-  const { range, cpu, mem, disk, net, ifaces } = data.data
-  const samples = cpu.hits.length + mem.hits.length + disk.hits.length + net.reduce((a, n) => a + n.hits.length, 0)
+  const { range, cpu, mem, disk, net, ifaces, sampled } = data.data
+  const samples = cpu.length + mem.length + disk.length + net.reduce((a, n) => a + n.length, 0)
   if (samples === 0) return <Empty title={t('state.noData.title')}>{t('dash.nodes.empty')}</Empty>
   const bucket = niceBucket(range.toMs - range.fromMs)
-  const series = (r: SearchResponse, f: Parameters<typeof bucketMetric>[1]) =>
-    bucketMetric(r.hits, f, range.fromMs, range.toMs, bucket)
+  const series = (hits: Hit[], f: Parameters<typeof bucketMetric>[1]) =>
+    bucketMetric(hits, f, range.fromMs, range.toMs, bucket)
   const pct = (v: number) => `${v.toFixed(1)}%`
   const nf = new Intl.NumberFormat(locale)
   const charts: { title: string; query: string; data: ReturnType<typeof series>; fmt?: (v: number) => string }[] = [
@@ -80,6 +96,7 @@ export function NodeMetrics({ state, tick }: { state: UrlState; tick: number }) 
                 height={180}
                 ariaLabel={c.title}
                 formatValue={c.fmt}
+                spanGaps={sampled}
               />
             </Panel>
           ))}
