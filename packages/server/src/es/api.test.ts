@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { http, ndjson, postJson, type TestServer, testServer } from '../testing.ts'
 import { invalidIndexName, parseBulk } from './bulk-parse.ts'
+import { type BulkResponse, renderBulk } from './bulk.ts'
 
 const NDJSON = { 'content-type': 'application/x-ndjson' }
 
@@ -55,6 +56,42 @@ describe('parseBulk (Elasticsearch Bulk API body)', () => {
     assert.match(invalidIndexName('_x')!, /must not start/)
     assert.match(invalidIndexName('a b')!, /must not contain/)
   })
+})
+
+test('renderBulk (template fast path) writes exactly what JSON.stringify would', () => {
+  const r: BulkResponse = {
+    took: 3,
+    errors: true,
+    items: [
+      {
+        create: {
+          _index: 'logs-1',
+          _id: 'a"b',
+          _version: 1,
+          result: 'created',
+          _shards: { total: 1, successful: 1, failed: 0 },
+          _seq_no: 7,
+          _primary_term: 1,
+          status: 201,
+        },
+      },
+      { index: { _index: 'x', _id: undefined, status: 400, error: { type: 't', reason: 'r' } } },
+      {
+        index: {
+          _index: 'logs-1',
+          _id: '2',
+          _version: 2,
+          result: 'updated',
+          _shards: { total: 1, successful: 1, failed: 0 },
+          _seq_no: 8,
+          _primary_term: 1,
+          status: 200,
+        },
+      },
+    ],
+  }
+  assert.deepEqual(JSON.parse(renderBulk(r)), JSON.parse(JSON.stringify(r)))
+  assert.equal(renderBulk(r), JSON.stringify(r))
 })
 
 describe('Elasticsearch-compatible HTTP API', () => {

@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.ts'
 import { BusyError, type Store } from '../store/store.ts'
 import type { AgentTracker } from '../agents.ts'
 import { parseBulk } from './bulk-parse.ts'
-import { executeBulk } from './bulk.ts'
+import { executeBulk, renderBulk } from './bulk.ts'
 import type { IdRegistry } from './ids.ts'
 
 export const ES_VERSION = '8.17.0'
@@ -362,7 +362,14 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     ctx.agents.seen(agentName(req, p), stored)
     const refresh = url.searchParams.get('refresh')
     if (refresh === 'true' || refresh === 'wait_for' || refresh === '') await ctx.store.refresh()
-    reply(req, res, 200, result)
+    if (url.searchParams.has('pretty')) return reply(req, res, 200, result)
+    const text = renderBulk(result)
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': Buffer.byteLength(text),
+      'x-elastic-product': 'Elasticsearch',
+    })
+    res.end(text)
   }
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {

@@ -123,7 +123,21 @@ export function timestampMicros(v: unknown): number | undefined {
   return undefined
 }
 
-/** The WAL line (NDJSON, with its newline) of one row; `docText` is the document's JSON text. */
+let lastIndex = ''
+let lastIndexJson = '""'
+
+/** The WAL line's start, up to `"doc":`; the document's JSON bytes and WAL_SUFFIX follow. */
+export function walPrefix(tsUs: number, seq: number, index: string, id: string | null, mask: number): string {
+  if (index !== lastIndex) {
+    lastIndex = index
+    lastIndexJson = JSON.stringify(index)
+  }
+  return `{"ts":${tsUs},"seq":${seq},"idx":${lastIndexJson},"id":${id === null ? 'null' : JSON.stringify(id)},"m":${mask},"p":${patchFor(mask)},"doc":`
+}
+
+export const WAL_SUFFIX = Buffer.from('}\n')
+
+/** The whole WAL line (NDJSON, with its newline) of one row; `docText` is the document's JSON text. */
 export function walLine(
   tsUs: number,
   seq: number,
@@ -132,7 +146,7 @@ export function walLine(
   mask: number,
   docText: string,
 ): string {
-  return `{"ts":${tsUs},"seq":${seq},"idx":${JSON.stringify(index)},"id":${id === null ? 'null' : JSON.stringify(id)},"m":${mask},"p":${patchFor(mask)},"doc":${docText}}\n`
+  return `${walPrefix(tsUs, seq, index, id, mask)}${docText}}\n`
 }
 
 /** Caches the day string of the last timestamp's UTC day (rows arrive mostly in time order). */

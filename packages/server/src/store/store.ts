@@ -27,7 +27,8 @@ import {
   MKEY_MESSAGE,
   timestampMicros,
   WAL_COLUMNS,
-  walLine,
+  WAL_SUFFIX,
+  walPrefix,
 } from './row.ts'
 import { DAY_MICROS, dayOf } from './time.ts'
 import { type SealedSegment, Wal } from './wal.ts'
@@ -49,8 +50,8 @@ export interface StoreOptions {
 
 export interface IngestRecord {
   readonly body: Record<string, unknown>
-  /** The body's JSON text when the client sent it (Elasticsearch bulk): stored as sent. */
-  readonly text?: string
+  /** The body's JSON bytes when the client sent them (Elasticsearch bulk): stored as sent. */
+  readonly raw?: Buffer
   readonly index: string
   /** The record's own time (forward, OTLP); else `@timestamp`; else now. */
   readonly tsUs?: number
@@ -65,7 +66,7 @@ export interface PreparedRow {
   /** Which keys become columns (row.ts M bits). */
   readonly mask: number
   readonly body: Record<string, unknown>
-  readonly text: string | undefined
+  readonly raw: Buffer | undefined
 }
 
 export interface Partition {
@@ -347,7 +348,7 @@ export class Store {
         type: 'mapper_parsing_exception',
         error: `failed to parse field [@timestamp] of type [date]: out of range`,
       }
-    return { tsUs, index: rec.index, id: rec.id ?? null, mask, body: rec.body, text: rec.text }
+    return { tsUs, index: rec.index, id: rec.id ?? null, mask, body: rec.body, raw: rec.raw }
   }
 
   /** Appends rows to the WAL; resolves with their sequence numbers once durable (fdatasync). */
@@ -359,7 +360,7 @@ export class Store {
     const found: CatalogEntry[] = []
     const counts = new Map<string, number>()
     const seqs: number[] = new Array(rows.length)
-    let text = ''
+    const parts: Buffer[] = []
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!
       const seq = this.nextSeq++
@@ -367,10 +368,14 @@ export class Store {
       this.paths.collect(r.body, r.mask, found)
       const key = `${this.dayCache.of(r.tsUs)}\t${r.index}`
       counts.set(key, (counts.get(key) ?? 0) + 1)
-      text += walLine(r.tsUs, seq, r.index, r.id, r.mask, r.text ?? JSON.stringify(r.body))
+      parts.push(
+        Buffer.from(walPrefix(r.tsUs, seq, r.index, r.id, r.mask)),
+        r.raw ?? Buffer.from(JSON.stringify(r.body)),
+        WAL_SUFFIX,
+      )
     }
     this.learn(found)
-    await this.wal.append(text, rows.length, counts)
+    await this.wal.append(Buffer.concat(parts), rows.length, counts)
     this.ingest.records += rows.length
     this.ingest.bySource[source] += rows.length
     return seqs

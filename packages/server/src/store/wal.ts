@@ -33,7 +33,7 @@ export interface WalOptions {
 }
 
 interface Pending {
-  text: string
+  buf: Buffer
   rows: number
   counts: ReadonlyMap<string, number>
   resolve: () => void
@@ -104,10 +104,10 @@ export class Wal {
   }
 
   /** Appends rows; resolves once they are on disk (fdatasync). */
-  append(text: string, rows: number, counts: ReadonlyMap<string, number>): Promise<void> {
+  append(buf: Buffer, rows: number, counts: ReadonlyMap<string, number>): Promise<void> {
     if (this.closed) return Promise.reject(new Error('cannot append: the write-ahead log is closed'))
     return new Promise((resolve, reject) => {
-      this.queue.push({ text, rows, counts, resolve, reject })
+      this.queue.push({ buf, rows, counts, resolve, reject })
       if (!this.flushing) this.flushing = this.flushLoop()
     })
   }
@@ -149,7 +149,7 @@ export class Wal {
             this.fh = await open(segmentPath(this.dir, this.no), 'a')
             this.openedAt = Date.now()
           }
-          const buf = Buffer.from(batch.length === 1 ? batch[0]!.text : batch.map((p) => p.text).join(''))
+          const buf = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((p) => p.buf))
           let off = 0
           while (off < buf.length) off += (await this.fh.write(buf, off)).bytesWritten
           await this.fh.datasync()
