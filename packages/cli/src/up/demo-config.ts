@@ -24,6 +24,8 @@ export function demoAgentConfig(o: DemoConfigOptions): string {
     HTTP_Listen       127.0.0.1
     HTTP_Port         ${o.monitorPort}
     Health_Check      On
+    # Dead-lettered records (refused by the server) are kept here for \`sluice dlq\`.
+    storage.path      ${o.agentDir}/storage
 
 [INPUT]
     Name              tail
