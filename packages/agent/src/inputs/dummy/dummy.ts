@@ -48,7 +48,11 @@ export const dummyInput = defineInput({
       description: 'Dummy JSON metadata (checked to be a JSON object).',
       ignored: 'Sluice records carry no separate metadata',
     },
-    rate: { type: 'int', default: '1', description: 'Rate at which records are generated, times per second.' },
+    rate: {
+      type: 'int',
+      default: '1',
+      description: 'Rate at which records are generated, times per second (below 1: once per second).',
+    },
     interval_sec: {
       type: 'int',
       default: '0',
@@ -93,12 +97,12 @@ export const dummyInput = defineInput({
     if (o.samples < 0) throw new Error(`invalid samples ${o.samples}: 0 (no limit) or more`)
     if (o.interval_sec < 0 || o.interval_nsec < 0) throw new Error('invalid interval: must not be negative')
     const intervalMs = o.interval_sec * 1000 + o.interval_nsec / 1e6
-    if (intervalMs <= 0 && o.rate < 1) throw new Error(`invalid rate ${o.rate}: at least 1 per second`)
     const startSet = o.start_time_sec >= 0 || o.start_time_nsec >= 0
     return {
       // re-serialized compactly: every record gets its own body from one JSON.parse
       text: JSON.stringify(parseObject('dummy', o.dummy)),
-      periodMs: intervalMs > 0 ? intervalMs : 1000 / o.rate,
+      // as Fluent Bit: a rate below 2 means once per second
+      periodMs: intervalMs > 0 ? intervalMs : 1000 / Math.max(1, o.rate),
       copies: o.copies,
       samples: o.samples,
       fixed: o.fixed_timestamp,
