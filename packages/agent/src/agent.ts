@@ -664,6 +664,10 @@ class AgentImpl implements Agent {
     const buildInfo = this.metrics.gauge('fluentbit_build_info', 'Build version information.')
     buildInfo.set({ hostname: host, version: SLUICE_VERSION, os: process.platform }, Math.floor(this.startedAt / 1000))
     const uptime = this.metrics.gauge('fluentbit_uptime', 'Number of seconds that Fluent Bit has been running.')
+    this.metrics
+      .gauge('fluentbit_process_start_time_seconds', 'Seconds since the epoch when the process started.')
+      .set({ hostname: host }, Math.floor(this.startedAt / 1000))
+    const reloaded = this.metrics.gauge('fluentbit_hot_reloaded_times', 'Number of hot reloads.')
     return {
       metrics: this.metrics,
       version: SLUICE_VERSION,
@@ -671,6 +675,7 @@ class AgentImpl implements Agent {
       uptimeSec: () => {
         const s = Math.floor((this.timing.now() - this.startedAt) / 1000)
         uptime.set({ hostname: host }, s)
+        reloaded.set({ hostname: host }, this.reloads)
         return s
       },
       instances: () => this.instances(),

@@ -67,6 +67,7 @@ test('monitoring: Fluent Bit endpoints over HTTP on an ephemeral port', async ()
       assert.match(text, /^fluentbit_filter_drop_records_total\{name="fake_filter\.0"\} 2$/m)
       assert.match(text, /^fluentbit_output_retries_total\{name="fake_out\.1"\} 1$/m)
       assert.match(text, /^# TYPE fluentbit_uptime gauge$/m)
+      assert.match(text, /^fluentbit_hot_reloaded_times\{hostname="[^"]+"\} 0$/m)
       assert.match(text, /^fluentbit_build_info\{hostname="[^"]+",version="[^"]+",os="[^"]+"\} \d+$/m)
     }
     const v2 = await (await fetch(`${base}/api/v2/metrics`)).text()
