@@ -36,7 +36,7 @@ import {
   type PluginSet,
 } from './engine/plan.ts'
 import { Router, type FilterRuntime, type OutputRoute } from './engine/router.ts'
-import { resolveTiming, scaledMs, sleep, type Timing } from './engine/timing.ts'
+import { deadline, resolveTiming, scaledMs, type Timing } from './engine/timing.ts'
 import { createMetrics, type MetricsRegistry } from './metrics.ts'
 import { startMonitoring, type MonitoringServer } from './monitoring/server.ts'
 import type { FilterContext, OutputContext, PluginContext, ServiceSettings } from './plugin.ts'
@@ -516,7 +516,9 @@ class AgentImpl implements Agent {
     for (const o of p.outputs) o.queue.drain()
     const idle = Promise.all(p.outputs.map((o) => o.queue.whenIdle()))
     const graceOver = Symbol('grace')
-    const r = await Promise.race([idle, sleep(this.timing, scaledMs(this.timing, grace)).then(() => graceOver)])
+    const d = deadline(this.timing, scaledMs(this.timing, grace))
+    const r = await Promise.race([idle, d.reached.then(() => graceOver)])
+    d.cancel()
     let undelivered = 0
     for (const o of p.outputs)
       undelivered += o.queue.abandon(r === graceOver ? `Grace (${grace}s) expired` : 'shutdown')
@@ -650,10 +652,9 @@ class AgentImpl implements Agent {
   private async retireOutput(o: OutputInstance, grace: number): Promise<void> {
     o.queue.drain()
     const graceOver = Symbol('grace')
-    const r = await Promise.race([
-      o.queue.whenIdle(),
-      sleep(this.timing, scaledMs(this.timing, grace)).then(() => graceOver),
-    ])
+    const d = deadline(this.timing, scaledMs(this.timing, grace))
+    const r = await Promise.race([o.queue.whenIdle(), d.reached.then(() => graceOver)])
+    d.cancel()
     if (r === graceOver) o.queue.rejectAll(`output removed by reload; not delivered within Grace (${grace}s)`)
     o.abort.abort()
     await this.guard(o.ctx.log, 'stop', () => o.plan.plugin.stop?.(o.state))

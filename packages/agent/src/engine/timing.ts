@@ -36,9 +36,15 @@ export function scaledMs(timing: Timing, seconds: number): number {
   return Math.max(0, seconds * 1000 * timing.scale)
 }
 
-/** Resolves after `ms` (scaled already) using the injected timers. */
-export function sleep(timing: Timing, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    timing.setTimeout(resolve, ms)
+/**
+ * A deadline after `ms` (scaled already) using the injected timers. Unlike the flush and retry
+ * timers, it keeps the process alive (the shutdown drain waits on it); cancel it once the wait is over.
+ */
+export function deadline(timing: Timing, ms: number): { readonly reached: Promise<void>; cancel(): void } {
+  let handle: unknown
+  const reached = new Promise<void>((resolve) => {
+    handle = timing.setTimeout(resolve, ms)
+    ;(handle as { ref?: () => void } | undefined)?.ref?.()
   })
+  return { reached, cancel: () => timing.clearTimeout(handle) }
 }
