@@ -9,6 +9,16 @@ import type { ParserDefinition } from './definition.ts'
 import { makeTimeFn, setField } from './fields.ts'
 import type { ParseResult, Parser } from './types.ts'
 
+/** First non-blank character is `{` (JSON whitespace: space, tab, CR, LF). */
+function looksLikeObject(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x7b) return true
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false
+  }
+  return false
+}
+
 export function createJsonParser(def: ParserDefinition): Parser {
   const timeFn = makeTimeFn(def)
   const { timeKey, timeKeep, decoders } = def
@@ -16,6 +26,9 @@ export function createJsonParser(def: ParserDefinition): Parser {
     name: def.name,
     format: 'json',
     parse(text: string): ParseResult | null {
+      // fast path: text that cannot be a JSON object is rejected without JSON.parse, whose thrown
+      // SyntaxError (with its stack) cost more than the parse itself on plain-text log lines.
+      if (!looksLikeObject(text)) return null
       let v: unknown
       try {
         v = JSON.parse(text)
