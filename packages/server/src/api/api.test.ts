@@ -193,6 +193,34 @@ describe('query API', () => {
       await postJson(`${s.ui}/api/field-values`, { ...RANGE, field: 'kubernetes.pod_name', prefix: 'API-1', size: 3 })
     ).json()
     assert.deepEqual(p.values, [{ value: 'api-1', count: 75 }])
+    // A field read from JSON (aggregated per distinct rest): counts per record, prefix, query filter.
+    const label = (
+      await postJson(`${s.ui}/api/field-values`, {
+        ...RANGE,
+        field: 'kubernetes.labels.app.kubernetes.io/name',
+        query: 'kubernetes.namespace_name:checkout',
+      })
+    ).json()
+    assert.deepEqual(label, {
+      field: 'kubernetes.labels.app.kubernetes.io/name',
+      total: 200,
+      values: [
+        { value: 'api-0', count: 100 },
+        { value: 'api-1', count: 100 },
+      ],
+    })
+    const hist = (
+      await postJson(`${s.ui}/api/histogram`, {
+        ...RANGE,
+        interval: '1h',
+        split: 'kubernetes.labels.app.kubernetes.io/name',
+        splitSize: 1,
+      })
+    ).json()
+    const sums: Record<string, number> = {}
+    for (const b of hist.buckets)
+      for (const [k, n] of Object.entries(b.split as Record<string, number>)) sums[k] = (sums[k] ?? 0) + n
+    assert.deepEqual(sums, { 'api-0': 150, __other__: 150 })
     const none = (await postJson(`${s.ui}/api/field-values`, { ...RANGE, field: 'no.such.field' })).json()
     assert.deepEqual(none, { field: 'no.such.field', total: 0, values: [] })
   })

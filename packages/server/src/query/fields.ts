@@ -74,10 +74,14 @@ export class FieldResolver implements SqlFieldResolver {
     return parseTimeBound(text, this.nowMs)
   }
 
-  /** SQL for a field the API names (field-values, split); throws for unknown fields. */
-  valueExpr(name: string): string | undefined {
+  /**
+   * SQL for a field the API names (field-values, split); undefined for unknown fields. `jsonOnly`: the
+   * value is read from `rest` alone, so it can be computed once per distinct `rest` (see valueRows).
+   */
+  valueExpr(name: string): { expr: string; jsonOnly: boolean } | undefined {
     const f = this.field(name)
     if (!f) return undefined
-    return f.time ? `strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')` : f.expr
+    if (f.time) return { expr: `strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')`, jsonOnly: false }
+    return { expr: f.expr, jsonOnly: f.raw === 'rest' }
   }
 }
