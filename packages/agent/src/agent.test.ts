@@ -295,3 +295,29 @@ test('readFile: ConfigMap files first (by key or by the mounted path), then disk
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('an input that cannot start: start fails naming the instance, and what started is stopped', async () => {
+  const { defineInput } = await import('./plugin.ts')
+  const b = bench()
+  let stopped = 0
+  const failing = defineInput({
+    name: 'fail_start',
+    description: 'input whose start fails',
+    options: {},
+    init: () => ({}),
+    start() {
+      throw new Error('EACCES: permission denied, open /var/log/x.log')
+    },
+    stop() {
+      stopped++
+    },
+  })
+  const agent = createAgent(
+    makeConfig({ inputs: [{ Name: 'fake_in' }, { Name: 'fail_start' }], outputs: [{ Name: 'fake_out', Match: '*' }] }),
+    b.options({ plugins: { ...b.plugins, inputs: [...b.plugins.inputs, failing] } }),
+  )
+  await assert.rejects(agent.start(), /cannot start input:fail_start:fail_start\.0: EACCES: permission denied/)
+  assert.equal(b.inputStates.get('fake_in.0')!.stopped, 1)
+  assert.equal(stopped, 1)
+  assert.deepEqual(agent.instances().inputs, [])
+})
