@@ -154,6 +154,8 @@ class AgentImpl implements Agent {
   private readonly opts: AgentOptions
   private readonly timing: Timing
   private write: (line: string) => void
+  /** Stable indirection: loggers keep working when Log_File is opened or closed. */
+  private readonly writeLine = (line: string) => this.write(line)
   private logFile: WriteStream | undefined
   private config: LoadedConfig
   private log: Logger
@@ -172,7 +174,7 @@ class AgentImpl implements Agent {
     this.timing = resolveTiming(opts.timing)
     this.metrics = opts.metrics ?? createMetrics()
     this.write = opts.logWrite ?? ((line) => process.stderr.write(`${line}\n`))
-    this.log = createLogger({ level: LEVELS[opts.logLevel ?? 'info'] ?? 'info', write: this.write }, 'engine')
+    this.log = createLogger({ level: LEVELS[opts.logLevel ?? 'info'] ?? 'info', write: this.writeLine }, 'engine')
     this.router = new Router(this.log)
   }
 
@@ -232,7 +234,7 @@ class AgentImpl implements Agent {
     signal: AbortSignal,
   ): PluginContext {
     const config = plan.config
-    const log = createLogger({ level: this.level(plan.service, level), write: this.write }, scope)
+    const log = createLogger({ level: this.level(plan.service, level), write: this.writeLine }, scope)
     const resolve = (p: string) => (isAbsolute(p) ? p : resolvePath(config.baseDir, p))
     return {
       id,
@@ -437,7 +439,7 @@ class AgentImpl implements Agent {
       this.logFile = stream
       this.write = (line) => stream.write(`${line}\n`)
     }
-    this.log = createLogger({ level: this.level(plan.service), write: this.write }, 'engine')
+    this.log = createLogger({ level: this.level(plan.service), write: this.writeLine }, 'engine')
     for (const d of plan.diagnostics) if (d.severity === 'warning') this.log.warn(formatDiagnostic(d))
     if (hasErrors(plan.diagnostics)) {
       this.state = 'stopped'
@@ -446,6 +448,7 @@ class AgentImpl implements Agent {
     const inited = await this.initAll(plan, plan.outputs, plan.filters, plan.inputs)
     if (inited.errors.length > 0) {
       this.state = 'stopped'
+      await this.closeLog()
       throw new AgentConfigError(`cannot start the agent with ${this.config.entry}`, [
         ...plan.diagnostics,
         ...inited.errors,
@@ -540,12 +543,17 @@ class AgentImpl implements Agent {
     }
     this.pipeline = undefined
     this.log.info('stopped')
-    const lf = this.logFile
-    if (lf) {
-      this.logFile = undefined
-      await new Promise<void>((done) => lf.end(done))
-    }
+    await this.closeLog()
     return { undelivered }
+  }
+
+  private async closeLog(): Promise<void> {
+    const lf = this.logFile
+    if (!lf) return
+    this.logFile = undefined
+    // late lines (acks arriving after stop) go to stderr rather than to a closed file
+    this.write = this.opts.logWrite ?? ((line) => process.stderr.write(`${line}\n`))
+    await new Promise<void>((done) => lf.end(done))
   }
 
   reloadFromSource(): Promise<ReloadResult> {
