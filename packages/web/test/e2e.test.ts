@@ -174,6 +174,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     locale: 'en-US',
+    timezoneId: 'Asia/Seoul',
     viewport: { width: 1400, height: 900 },
     args: [
       '--headless',
@@ -209,6 +210,18 @@ test('explore: all records, KQL search with highlighting, syntax error with posi
   const inDom = await page.locator('.log-row').count()
   assert.ok(inDom > 10 && inDom < 120, `${inDom} rows in the page for ${ALL.length} hits`)
   await shot('explore')
+
+  // Times show in the browser's zone (Seoul here) or in UTC, as the user chooses.
+  const newest = LOGS.at(-1)!['@timestamp'] as string
+  const firstTime = () => page.locator('.log-row .cell-time').first().textContent()
+  const kst = new Date(Date.parse(newest) + 9 * 3_600_000).toISOString().slice(0, 23).replace('T', ' ')
+  assert.match((await firstTime()) ?? '', new RegExp(kst))
+  await page.getByRole('combobox', { name: 'Time zone' }).selectOption('utc')
+  await until('row times in UTC', async () =>
+    ((await firstTime()) ?? '').includes(newest.slice(0, 23).replace('T', ' ')),
+  )
+  await page.getByRole('combobox', { name: 'Time zone' }).selectOption('local')
+  await until('row times in Seoul again', async () => ((await firstTime()) ?? '').includes(kst))
 
   // The histogram legend filters for a split value.
   await page.locator('.histogram').getByRole('button', { name: 'error' }).click()

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Hit } from './hit.ts'
 import { flatten, normalizeLevel } from './hit.ts'
-import { LogRowModel, RowModelCache } from './row-model.ts'
+import { formatTimestamp, LogRowModel, RowModelCache, setDisplayUtc } from './row-model.ts'
 
 const hit: Hit = {
   _id: 'a1',
@@ -78,4 +78,17 @@ test('normalizeLevel: common spellings', () => {
   assert.equal(normalizeLevel('CRITICAL'), 'fatal')
   assert.equal(normalizeLevel(undefined), '')
   assert.equal(normalizeLevel('notice'), 'notice')
+})
+
+test('formatTimestamp and row times follow the UTC setting', () => {
+  assert.equal(formatTimestamp(Date.parse('2026-11-22T08:00:00.120Z'), true), '2026-11-22 08:00:00.120')
+  const m = new LogRowModel(hit)
+  setDisplayUtc(true)
+  try {
+    assert.equal(m.time, '2026-11-22 08:00:00.120')
+    assert.equal(m.cell('@timestamp'), '2026-11-22 08:00:00.120')
+  } finally {
+    setDisplayUtc(false)
+  }
+  assert.equal(m.time, formatTimestamp(m.timeMs, false), 'switching back re-formats')
 })

@@ -13,6 +13,7 @@ export class LogRowModel {
   #level: string | undefined
   #json: string | undefined
   #time: string | undefined
+  #timeUtc = false
   #cells = new Map<string, string>()
   #marks = new Map<string, Segment[]>()
   #marksKey = ''
@@ -54,7 +55,10 @@ export class LogRowModel {
 
   /** Local time with milliseconds, `2026-11-22 07:41:03.120`. */
   get time(): string {
-    if (this.#time === undefined) this.#time = formatTimestamp(this.timeMs)
+    if (this.#time === undefined || this.#timeUtc !== displayUtc) {
+      this.#time = formatTimestamp(this.timeMs, displayUtc)
+      this.#timeUtc = displayUtc
+    }
     return this.#time
   }
 
@@ -70,7 +74,7 @@ export class LogRowModel {
 
   /** Highlighted segments of a cell for the current search terms; recomputed only when terms change. */
   marks(field: string, terms: string[]): Segment[] {
-    const key = terms.join('\u0000')
+    const key = `${displayUtc}\u0000${terms.join('\u0000')}`
     if (key !== this.#marksKey) {
       this.#marks.clear()
       this.#marksKey = key
@@ -91,13 +95,23 @@ export class LogRowModel {
   }
 }
 
+// Times show in the browser's zone unless the user chose UTC (like Kibana's dateFormat:tz). One
+// setting for the whole page, read when a row's time is (re)formatted.
+let displayUtc = false
+
+export function setDisplayUtc(utc: boolean): void {
+  displayUtc = utc
+}
+
 function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0')
 }
 
-export function formatTimestamp(ms: number): string {
+/** `2026-11-22 07:41:03.120` in the browser's zone, or in UTC. */
+export function formatTimestamp(ms: number, utc = displayUtc): string {
   if (!Number.isFinite(ms)) return ''
   const d = new Date(ms)
+  if (utc) return d.toISOString().slice(0, 23).replace('T', ' ')
   return (
     `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`

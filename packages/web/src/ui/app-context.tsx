@@ -6,6 +6,8 @@ export interface AppCtx {
   lang: Lang
   locale: string
   theme: 'light' | 'dark'
+  /** Show times in UTC instead of the browser's zone. */
+  utc: boolean
   t: Translate
 }
 
@@ -13,6 +15,7 @@ export const AppContext = createContext<AppCtx>({
   lang: 'en',
   locale: localeOf('en'),
   theme: 'light',
+  utc: false,
   t: (k, v) => translate('en', k, v),
 })
 

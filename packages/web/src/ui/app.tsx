@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { detectLang, type Lang, LANGS, localeOf, translate } from '../i18n/i18n.ts'
 import { setToken } from '../lib/api.ts'
+import { setDisplayUtc } from '../lib/row-model.ts'
 import { intervalMs } from '../lib/time-range.ts'
 import { encodeState, type View, VIEWS } from '../lib/url-state.ts'
 import { type AppCtx, AppContext } from './app-context.tsx'
@@ -38,12 +39,14 @@ export function App() {
     detectLang(localStorage.getItem('sluice.lang'), navigator.languages ?? []),
   )
   const [theme, setTheme] = useState(initialTheme)
+  const [utc, setUtc] = useState(() => localStorage.getItem('sluice.tz') === 'utc')
   const [tokenOpen, setTokenOpen] = useState(false)
   const [token, setTokenText] = useState('')
-  const ctx = useMemo<AppCtx>(
-    () => ({ lang, locale: localeOf(lang), theme, t: (k, v) => translate(lang, k, v) }),
-    [lang, theme],
-  )
+  const ctx = useMemo<AppCtx>(() => {
+    // Set before children render, so row models format times in the chosen zone.
+    setDisplayUtc(utc)
+    return { lang, locale: localeOf(lang), theme, utc, t: (k, v) => translate(lang, k, v) }
+  }, [lang, theme, utc])
   const { t } = ctx
   const tick = useTick(state.view === 'explore' ? 0 : intervalMs(state.refresh))
 
@@ -99,6 +102,20 @@ export function App() {
                 {t(`lang.${l}`)}
               </option>
             ))}
+          </select>
+        </label>
+        <label className="setting">
+          <span className="sr-only">{t('settings.tz')}</span>
+          <select
+            aria-label={t('settings.tz')}
+            value={utc ? 'utc' : 'local'}
+            onChange={(e) => {
+              localStorage.setItem('sluice.tz', e.target.value)
+              setUtc(e.target.value === 'utc')
+            }}
+          >
+            <option value="local">{t('settings.tz.local')}</option>
+            <option value="utc">{t('settings.tz.utc')}</option>
           </select>
         </label>
         <button

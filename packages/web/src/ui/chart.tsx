@@ -51,7 +51,7 @@ export function Chart(props: ChartProps) {
     onLegendClick,
     spanGaps,
   } = props
-  const { theme, locale } = useApp()
+  const { theme, locale, utc } = useApp()
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   const zoomRef = useRef(onZoom)
@@ -77,6 +77,8 @@ export function Chart(props: ChartProps) {
       width: el.clientWidth || 600,
       height,
       legend: { show: false },
+      // Tick positions in the chosen zone (uPlot places day/hour ticks by local time otherwise).
+      ...(utc ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
       cursor: {
         drag: { x: !!zoomRef.current, y: false, setScale: false },
         points: { show: kind === 'lines' },
@@ -84,7 +86,7 @@ export function Chart(props: ChartProps) {
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
       axes: [
-        { ...axis, space: 80, values: (_u, splits, _ax, _space, incr) => timeTicks(splits, incr, locale) },
+        { ...axis, space: 80, values: (_u, splits, _ax, _space, incr) => timeTicks(splits, incr, locale, utc) },
         {
           ...axis,
           size: 56,
@@ -140,7 +142,7 @@ export function Chart(props: ChartProps) {
       u.destroy()
       plot.current = null
     }
-  }, [labelsKey, kind, theme, height, locale, spanGaps])
+  }, [labelsKey, kind, theme, height, locale, spanGaps, utc])
 
   useEffect(() => {
     const order = kind === 'bars' ? series.map((_, i) => series.length - 1 - i) : series.map((_, i) => i)
@@ -153,7 +155,9 @@ export function Chart(props: ChartProps) {
       <div ref={box} className="chart-plot" />
       <figcaption className="chart-legend">
         {idx != null && xs[idx] != null ? (
-          <span className="chart-time">{new Date(xs[idx]! * 1000).toLocaleString(locale)}</span>
+          <span className="chart-time">
+            {new Date(xs[idx]! * 1000).toLocaleString(locale, utc ? { timeZone: 'UTC' } : undefined)}
+          </span>
         ) : null}
         {series.map((s, i) => {
           const inner = (
@@ -186,15 +190,16 @@ export function Chart(props: ChartProps) {
 }
 
 /** Axis labels in the UI's locale: dates for day steps, hours and minutes below, seconds below a minute. */
-function timeTicks(splits: number[], incrSec: number, locale: string): string[] {
+function timeTicks(splits: number[], incrSec: number, locale: string, utc: boolean): string[] {
+  const timeZone = utc ? 'UTC' : undefined
   const opts: Intl.DateTimeFormatOptions =
     incrSec >= 86_400
-      ? { month: 'short', day: 'numeric' }
+      ? { month: 'short', day: 'numeric', timeZone }
       : incrSec >= 60
-        ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
-        : { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
+        ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }
+        : { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone }
   const fmt = new Intl.DateTimeFormat(locale, opts)
-  const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' })
+  const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone })
   let lastDay = ''
   return splits.map((s) => {
     const d = new Date(s * 1000)

@@ -10,7 +10,7 @@ import { useAsync } from './use-async.ts'
 import { navigateTo } from './use-url-state.ts'
 
 export function Pipeline({ from, to, tick }: { from: string; to: string; tick: number }) {
-  const { t, locale } = useApp()
+  const { t, locale, utc } = useApp()
   const stats = useAsync((signal) => api.stats(signal), [tick])
   if (stats.error && !stats.data) return <ErrorState error={stats.error} onRetry={stats.reload} />
   if (!stats.data) return <Loading />
@@ -63,7 +63,7 @@ export function Pipeline({ from, to, tick }: { from: string; to: string; tick: n
                 <tr key={a.name}>
                   <td>{a.name}</td>
                   <td className="num">{nf.format(a.records_total)}</td>
-                  <td>{new Date(a.last_seen).toLocaleString(locale)}</td>
+                  <td>{new Date(a.last_seen).toLocaleString(locale, utc ? { timeZone: 'UTC' } : undefined)}</td>
                 </tr>
               ))}
             </tbody>

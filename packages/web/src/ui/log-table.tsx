@@ -29,7 +29,7 @@ export function columnLabel(t: ReturnType<typeof useApp>['t'], c: string): strin
 
 export function LogTable(props: LogTableProps) {
   const { rows, columns, terms, sort, onEndReached } = props
-  const { t } = useApp()
+  const { t, utc } = useApp()
   const scroller = useRef<HTMLDivElement>(null)
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set())
   // Collapsed rows have a fixed height (CSS --row-h), so only expanded rows are measured: measuring
@@ -116,7 +116,14 @@ export function LogTable(props: LogTableProps) {
                 className="log-row-wrap"
                 style={{ transform: `translateY(${item.start}px)` }}
               >
-                <LogRow row={row} columns={columns} terms={terms} expanded={expanded.has(row.id)} onToggle={toggle} />
+                <LogRow
+                  row={row}
+                  columns={columns}
+                  terms={terms}
+                  expanded={expanded.has(row.id)}
+                  utc={utc}
+                  onToggle={toggle}
+                />
                 {expanded.has(row.id) ? (
                   <RowDetail
                     row={row}
@@ -147,6 +154,8 @@ const LogRow = memo(function LogRow({
   columns: string[]
   terms: string[]
   expanded: boolean
+  /** Not read here: a change re-renders the memoized row so its time shows in the new zone. */
+  utc: boolean
   onToggle: (id: string) => void
 }) {
   const { t } = useApp()
