@@ -2,8 +2,8 @@
 // readout that show the real values (stacked bars are drawn from cumulative sums), and drag-to-zoom.
 import { useEffect, useRef, useState } from 'react'
 import uPlot from 'uplot'
-import { useApp } from './app-context.tsx'
 import { pickSeries } from '../lib/pick-series.ts'
+import { useApp } from './app-context.tsx'
 import { seriesColor } from './palette.ts'
 
 export interface ChartSeries {

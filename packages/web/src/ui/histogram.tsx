@@ -2,8 +2,8 @@
 import { useMemo } from 'react'
 import type { HistogramResponse } from '../lib/api.ts'
 import { histogramSeries } from '../lib/histogram-series.ts'
-import { Chart } from './chart.tsx'
 import { useApp } from './app-context.tsx'
+import { Chart } from './chart.tsx'
 
 export function Histogram({
   data,
