@@ -72,6 +72,15 @@ test('RowModelCache: one model per hit id across pages', () => {
   assert.equal(cache.size, 2)
 })
 
+test('RowModelCache: prune keeps only the rows on screen', () => {
+  const cache = new RowModelCache()
+  const [a, b] = cache.rows([hit, { ...hit, _id: 'a2' }])
+  cache.prune([b!])
+  assert.equal(cache.size, 1)
+  assert.equal(cache.rows([{ ...hit, _id: 'a2' }])[0], b)
+  assert.notEqual(cache.rows([hit])[0], a)
+})
+
 test('normalizeLevel: common spellings', () => {
   assert.equal(normalizeLevel('WARNING'), 'warn')
   assert.equal(normalizeLevel('Err'), 'error')

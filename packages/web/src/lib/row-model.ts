@@ -136,6 +136,11 @@ export class RowModelCache {
     })
   }
 
+  /** Forgets every model not in `keep` (the rows on screen), so long sessions do not grow memory. */
+  prune(keep: LogRowModel[]): void {
+    this.#byId = new Map(keep.map((m) => [m.id, m]))
+  }
+
   get size(): number {
     return this.#byId.size
   }

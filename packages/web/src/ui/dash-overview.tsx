@@ -1,5 +1,6 @@
 // Kubernetes overview: volume and error rate per namespace, top pods, top error messages, newest
 // errors. Every panel opens Explore with the query behind it.
+import { useRef } from 'react'
 import { api } from '../lib/api.ts'
 import { histogramSeries } from '../lib/histogram-series.ts'
 import { quoteValue } from '../lib/kql-text.ts'
@@ -22,7 +23,7 @@ export const ERROR_QUERY = 'level: (error or ERROR or Error or err or fatal or F
 export function Overview({ state, tick }: { state: UrlState; tick: number }) {
   const { t, locale } = useApp()
   const { from, to } = state
-  const cache = new RowModelCache()
+  const cache = useRef(new RowModelCache()).current
   const data = useAsync(
     async (signal) => {
       const [volume, errors, pods, fields, newest] = await Promise.all([
@@ -41,6 +42,8 @@ export function Overview({ state, tick }: { state: UrlState; tick: number }) {
   if (data.error && !data.data) return <ErrorState error={data.error} onRetry={data.reload} />
   if (!data.data) return <Loading />
   const { volume, errors, pods, newest, topErrors, msgField } = data.data
+  const newestRows = cache.rows(newest.hits)
+  cache.prune(newestRows)
   const vol = histogramSeries(volume, t('hist.other'), t('hist.count'))
   // Error rate per namespace = errors / all records, per bucket; namespaces outside both top lists are
   // folded into "other" by the server and are left out here.
@@ -118,7 +121,7 @@ export function Overview({ state, tick }: { state: UrlState; tick: number }) {
           <p className="muted">{t('dash.overview.noErrors')}</p>
         ) : (
           <ul className="newest">
-            {cache.rows(newest.hits).map((r) => {
+            {newestRows.map((r) => {
               const pod = r.cell(POD)
               const q = pod ? `${ERROR_QUERY} and ${POD}: ${quoteValue(pod)}` : ERROR_QUERY
               const href = exploreUrl(q, from, to)

@@ -76,8 +76,11 @@ export function Explore({
     setSearchError(null)
     api.search({ query, from, to, size: PAGE, sort }, s).then(
       (r) => {
+        // A new search (or a refresh) reuses the models of rows seen before and forgets the rest.
+        const rows = cache.current.rows(r.hits)
+        cache.current.prune(rows)
         setResults({
-          rows: cache.current.rows(r.hits),
+          rows,
           total: r.total,
           atLeast: r.total_relation === 'gte',
           after: r.after,
