@@ -13,8 +13,6 @@ export interface BulkOp {
   readonly id: string | undefined
   /** Parsed source object, or undefined for delete. */
   readonly doc?: Record<string, unknown>
-  /** The source line's bytes as sent (stored as is; a view into the request body). */
-  readonly raw?: Buffer
   /** Why the source line is unusable (the item fails with document_parsing_exception). */
   readonly docError?: string
 }
@@ -32,9 +30,8 @@ function isBlank(b: Buffer, start: number, end: number): boolean {
 /** Parses a whole bulk body. Throws HttpError(400) for a malformed action line, as Elasticsearch does. */
 export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[] {
   const ops: BulkOp[] = []
-  // fast path: lines are found with memchr on the bytes, source lines stay views of the body (they
-  // go to the WAL without being encoded again), and the last action line's parse is reused (clients
-  // send the same `{"create":{"_index":"logs-2026.11.22"}}` line for every document).
+  // fast path: lines are found with memchr on the bytes, and the last action line's parse is reused
+  // (clients send the same `{"create":{"_index":"logs-2026.11.22"}}` line for every document).
   let lastStart = 0
   let lastEnd = -1
   let lastMeta: unknown
@@ -109,8 +106,7 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[]
     let sEnd = body.indexOf(10, pos)
     if (sEnd < 0) sEnd = len
     line++
-    const raw = body.subarray(pos, sEnd)
-    const text = raw.toString('utf8')
+    const text = body.toString('utf8', pos, sEnd)
     pos = sEnd + 1
     let doc: unknown
     try {
@@ -123,7 +119,7 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[]
       ops.push({ action, index, id, docError: `[${line}:1] failed to parse: the document is not a JSON object` })
       continue
     }
-    ops.push({ action, index, id, doc: doc as Record<string, unknown>, raw })
+    ops.push({ action, index, id, doc: doc as Record<string, unknown> })
   }
   return ops
 }

@@ -95,7 +95,7 @@ export async function executeBulk(ops: readonly BulkOp[], ctx: BulkContext): Pro
       })
       continue
     }
-    const prepared = ctx.store.prepare({ body: op.doc, raw: op.raw, index: op.index, id: op.id ?? null }, ctx.nowUs)
+    const prepared = ctx.store.prepare({ body: op.doc, index: op.index, id: op.id ?? null }, ctx.nowUs)
     if ('error' in prepared) {
       items[i] = fail(op, 400, { type: prepared.type, reason: prepared.error })
       continue

@@ -67,7 +67,7 @@ describe('store', () => {
     // A WAL segment as a killed server leaves it: two complete rows and a torn third.
     mkdirSync(join(d, 'wal'), { recursive: true })
     const ts = Date.parse('2026-11-21T10:00:00Z') * 1000
-    const doc = '{"log":"from wal"}'
+    const doc = { log: 'from wal' }
     writeFileSync(
       join(d, 'wal', '000000000007.ndjson'),
       walLine(ts, 0, 'logs', null, 2, doc) + walLine(ts + 1, 1, 'logs', null, 2, doc),
@@ -92,7 +92,7 @@ describe('store', () => {
     // Re-create the segment file as if its deletion never happened: its marker is in the partition.
     writeFileSync(
       join(d, 'wal', '000000000001.ndjson'),
-      walLine(Date.parse('2026-11-21T10:00:00Z') * 1000, 0, 'logs', null, 2, '{"log":"x"}'),
+      walLine(Date.parse('2026-11-21T10:00:00Z') * 1000, 0, 'logs', null, 2, { log: 'x' }),
     )
     s = await open(d)
     assert.equal(await count(s), 1)
