@@ -61,7 +61,7 @@ export function Explore({
   const [fields, setFields] = useState<FieldInfo[]>([])
   const [contextRow, setContextRow] = useState<LogRowModel | null>(null)
   const [nonce, setNonce] = useState(0)
-  const columns = state.columns.length > 0 ? state.columns : ['_message']
+  const columns = useMemo(() => (state.columns.length > 0 ? state.columns : ['_message']), [state.columns])
   const terms = useMemo(() => highlightTerms(query), [query])
   const rangeCheck = resolveRange({ from, to }, Date.now())
   const rangeError = 'error' in rangeCheck ? rangeCheck.error : null

@@ -50,13 +50,17 @@ export function LogTable(props: LogTableProps) {
   }, [lastIndex, rows.length, onEndReached])
 
   const grid = `minmax(13.5rem, auto) ${columns.map((_, i) => (i === columns.length - 1 ? 'minmax(24rem, 1fr)' : 'minmax(8rem, 16rem)')).join(' ')}`
-  const toggle = (id: string) =>
-    setExpanded((s) => {
-      const n = new Set(s)
-      if (n.has(id)) n.delete(id)
-      else n.add(id)
-      return n
-    })
+  // Stable, so memoized rows do not re-render on every scroll.
+  const toggle = useCallback(
+    (id: string) =>
+      setExpanded((s) => {
+        const n = new Set(s)
+        if (n.has(id)) n.delete(id)
+        else n.add(id)
+        return n
+      }),
+    [],
+  )
 
   return (
     <div className="log-table" data-rows={rows.length} style={{ ['--grid' as string]: grid }}>
