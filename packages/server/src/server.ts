@@ -145,6 +145,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     'counter',
     () => [{ value: store.droppedSegments }],
   )
+  metrics.collect(
+    'sluice_catalog_overflow_total',
+    'Field paths not made queryable by name: the field catalog is full',
+    'counter',
+    () => [{ value: store.catalogOverflow() }],
+  )
   metrics.collect('sluice_tail_clients', 'Open live-tail streams', 'gauge', () => [{ value: streams.size }])
   const retentionDrops = metrics.counter('sluice_retention_dropped_rows_total', 'Rows deleted by retention, by reason')
 

@@ -40,6 +40,18 @@ interface TrieNode {
  */
 export class PathCollector {
   private readonly root: TrieNode = { types: 0, children: null, ptr: '', name: '' }
+  private nodes = 0
+  /**
+   * Bound on distinct paths: records whose keys are data (`{"user_8812": …}`) would otherwise grow the
+   * catalog without end. Paths beyond it are stored (in `rest`) but not known by name to queries.
+   */
+  readonly maxPaths: number
+  /** Paths not learned because of maxPaths (metric). */
+  overflow = 0
+
+  constructor(maxPaths = 20_000) {
+    this.maxPaths = maxPaths
+  }
 
   /** Walks `doc` (skipping the keys that `mask` moved to columns) and adds new paths to `out`. */
   collect(doc: Record<string, unknown>, mask: number, out: CatalogEntry[]): void {
@@ -56,6 +68,11 @@ export class PathCollector {
       node.children ??= new Map()
       let child = node.children.get(key)
       if (!child) {
+        if (this.nodes >= this.maxPaths) {
+          this.overflow++
+          continue
+        }
+        this.nodes++
         child = {
           types: 0,
           children: null,

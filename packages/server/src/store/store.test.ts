@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test'
 import { memoryLogger } from '@sluice/core/log.ts'
 import { LockedError, lockDataDir } from './lock.ts'
 import { applyRetention } from './retention.ts'
+import { type CatalogEntry, PathCollector } from './catalog.ts'
 import { walLine } from './row.ts'
 import { Store } from './store.ts'
 import { tempDir } from '../testing.ts'
@@ -147,6 +148,35 @@ describe('store', () => {
     )
     assert.equal(await count(s), 1)
     await s.close()
+  })
+})
+
+describe('field catalog', () => {
+  test('learns each leaf path once, skips the keys moved to columns, and is bounded', () => {
+    const pc = new PathCollector(5)
+    const out: CatalogEntry[] = []
+    pc.collect(
+      { log: 'x', kubernetes: { pod_name: 'p', labels: { 'app.kubernetes.io/name': 'a' } }, n: 1 },
+      2 | 128,
+      out,
+    )
+    pc.collect(
+      { log: 'y', kubernetes: { pod_name: 'q', labels: { 'app.kubernetes.io/name': 'b' } }, n: 'one' },
+      2 | 128,
+      out,
+    )
+    assert.deepEqual(out, [
+      {
+        name: 'kubernetes.labels.app.kubernetes.io/name',
+        ptr: '/kubernetes/labels/app.kubernetes.io~1name',
+        type: 'string',
+      },
+      { name: 'n', ptr: '/n', type: 'number' },
+      { name: 'n', ptr: '/n', type: 'string' },
+    ])
+    for (let i = 0; i < 10; i++) pc.collect({ [`user_${i}`]: i }, 0, out)
+    assert.equal(out.length, 4) // one more node fits (5 nodes), the rest overflow
+    assert.equal(pc.overflow, 9)
   })
 })
 

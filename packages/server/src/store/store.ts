@@ -371,6 +371,11 @@ export class Store {
     await new Promise<void>((resolve) => this.appliedWaiters.push({ no: last, resolve }))
   }
 
+  /** Field paths not learned because the catalog is full (keys that are data, not names). */
+  catalogOverflow(): number {
+    return this.paths.overflow
+  }
+
   pendingSegments(): number {
     return this.queue.length
   }
