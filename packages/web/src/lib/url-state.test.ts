@@ -29,7 +29,7 @@ test('encode/decode round-trips every field, including awkward characters', () =
 })
 
 test('decodeState: unknown or malformed parameters fall back to defaults', () => {
-  const s = decodeState('/nowhere/', '?refresh=2s&sort=sideways&live=yes&cols=,,a,,a,b&from=&split=')
+  const s = decodeState('/nowhere/', '?refresh=2s&sort=sideways&live=yes&cols=,,a,,a,b&from=')
   assert.equal(s.view, 'explore')
   assert.equal(s.refresh, 'off')
   assert.equal(s.sort, 'desc')
@@ -37,6 +37,11 @@ test('decodeState: unknown or malformed parameters fall back to defaults', () =>
   assert.deepEqual(s.columns, ['a', 'b'])
   assert.equal(s.from, DEFAULT_STATE.from)
   assert.equal(s.split, DEFAULT_STATE.split)
+})
+
+test('an unstacked histogram (empty split) survives the URL', () => {
+  assert.equal(roundTrip({ ...DEFAULT_STATE, split: '' }).split, '')
+  assert.equal(decodeState('/explore', '').split, 'level')
 })
 
 test('decodeState: trailing slash on a dashboard path', () => {

@@ -73,7 +73,8 @@ export function decodeState(pathname: string, search: string): UrlState {
     to: p.get('to') || DEFAULT_STATE.to,
     columns: [...new Set(cols)],
     refresh: (REFRESH_INTERVALS as readonly string[]).includes(refresh) ? refresh : DEFAULT_STATE.refresh,
-    split: p.get('split') || DEFAULT_STATE.split,
+    // `split=` (empty) is a choice: no stacking.
+    split: p.get('split') ?? DEFAULT_STATE.split,
     sort: sort === 'asc' ? 'asc' : 'desc',
     live: p.get('live') === '1',
   }
