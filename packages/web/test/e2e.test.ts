@@ -98,7 +98,10 @@ async function startServer(): Promise<Server> {
     proc.stderr!.on('data', (c: Buffer) => {
       out += c.toString()
     })
-    proc.on('exit', (code) => reject(new Error(`sluice server exited with ${code} before it was ready:\n${out}`)))
+    proc.on('exit', (code) => {
+      rmSync(dataDir, { recursive: true, force: true })
+      reject(new Error(`sluice server exited with ${code} before it was ready:\n${out}`))
+    })
   })
 }
 
