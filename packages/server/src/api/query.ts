@@ -211,7 +211,6 @@ export async function search(
     params.push(t, t, seq)
     cursorCond = `(epoch_us(ts) ${cmp} ? OR (epoch_us(ts) = ? AND seq ${cmp} ?))`
   }
-  const dir = sort === 'desc' ? 'DESC' : 'ASC'
   const exact = body.track_total_hits === true
   const countSql = exact
     ? `SELECT count(*) AS n FROM ${f.src} WHERE ${f.where}`
