@@ -4,7 +4,8 @@
 set -euo pipefail
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v kubectl >/dev/null 2>&1 || true   # kubectl ships with this image; checked by the k8s tests
+# Korean glyphs for the UI's screenshots (the UI speaks Korean; without a font they render as boxes).
+dpkg -s fonts-nanum >/dev/null 2>&1 || need_apt+=(fonts-nanum)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing Debian packages: ${need_apt[*]}"
