@@ -75,8 +75,30 @@ test("seed 000's ConfigMap: docker json-file logs → tail (Parser docker) → k
 
     const agent = sluice(['agent', '-c', cmFile])
     try {
-      // Files present at start are tailed from their end (no Read_From_Head): write once running.
+      // Files present at start are tailed from their end (no Read_From_Head), and tail's first scan
+      // runs after the engine says `started`: append warm-up lines until one from each file arrives,
+      // so the records below are all written after the files were opened.
       await until('the agent to start', () => /\[engine\] started/.test(agent.output()), 30_000, agent.output)
+      const warm = new Set<string>()
+      let k = 0
+      await until(
+        'a warm-up record from each hello*.log file',
+        async () => {
+          for (const r of rx.requests)
+            for (const rec of JSON.parse(r.body) as { log?: string; kubernetes?: { pod_name?: string } }[])
+              if (String(rec.log).startsWith('warm-up')) warm.add(String(rec.kubernetes?.pod_name))
+          if (warm.size === 2) return true
+          k++
+          for (const f of [files.a, files.b])
+            await appendFile(
+              f,
+              `${JSON.stringify({ log: `warm-up ${k}\n`, stream: 'stdout', time: new Date().toISOString() })}\n`,
+            )
+          await new Promise((r) => setTimeout(r, 250))
+        },
+        30_000,
+        agent.output,
+      )
       const want = new Map<string, { file: 'a' | 'b'; sec: number; ms: number; log: string; stream: string }>()
       const base = Date.UTC(2026, 10, 22, 7, 30, 0) / 1000
       for (let round = 0; round < 5; round++) {
@@ -98,7 +120,10 @@ test("seed 000's ConfigMap: docker json-file logs → tail (Parser docker) → k
         await new Promise((r) => setTimeout(r, 100))
       }
 
-      const records = () => rx.requests.flatMap((r) => JSON.parse(r.body) as Record<string, unknown>[])
+      const records = () =>
+        rx.requests
+          .flatMap((r) => JSON.parse(r.body) as Record<string, unknown>[])
+          .filter((rec) => !String(rec.log).startsWith('warm-up'))
       await until(
         `${want.size} records at the receiver`,
         () => records().length >= want.size,
@@ -145,7 +170,7 @@ test("seed 000's ConfigMap: docker json-file logs → tail (Parser docker) → k
         'no record arrived twice',
       )
       // the stdout output printed the same records
-      assert.equal(agent.output().match(/^\[\d+\] kube\.\S*hello\S*: \[\[/gm)?.length ?? 0, want.size)
+      assert.equal(agent.output().match(/^\[\d+\] kube\.\S*hello\S*: \[\[.*rec-\d+/gm)?.length ?? 0, want.size)
     } finally {
       assert.equal(await agent.stop(), 0, agent.output().slice(-3000))
     }

@@ -17,7 +17,7 @@ import type { Deployment } from '../../packages/cli/src/gen/cluster.ts'
 import { demoDeployments } from '../../packages/cli/src/gen/cluster.ts'
 import { Workload } from '../../packages/cli/src/gen/workload.ts'
 import { apiserver } from '../testing/k8s.ts'
-import { coreTestdata, type Hit, type Server, sluice, startServer, tempDir } from './helpers.ts'
+import { coreTestdata, type Hit, sluice, startServer, tempDir } from './helpers.ts'
 
 const k8s = apiserver()
 const run = randomBytes(3).toString('hex')
@@ -38,7 +38,6 @@ const deployments: Deployment[] = demoDeployments.map((d) => {
 const namespaces = [...new Set(deployments.map((d) => d.namespace))]
 
 let dir: { path: string; remove(): Promise<void> }
-let server: Server
 let tokenFile: string
 
 before(async () => {
@@ -66,12 +65,10 @@ before(async () => {
   await retry('a token for the agent', () =>
     writeFileSync(tokenFile, k8s.kubectl(['create', 'token', 'fluent-bit', '-n', home, '--duration', '1h']).trim()),
   )
-  server = await startServer(join(dir.path, 'server'))
 })
 
 after(async () => {
   try {
-    await server?.stop()
     for (const ns of namespaces)
       k8s.kubectl(['delete', 'pods', '--all', '-n', ns, '--grace-period=0', '--force', '--wait=false'])
     k8s.kubectl(['delete', 'namespace', home, ...namespaces, '--wait=false'])
@@ -94,7 +91,7 @@ async function retry(what: string, f: () => void, ms = 30_000): Promise<void> {
 }
 
 /** Seed 004's ConfigMap with fluent-bit.conf adapted to this machine; other data keys unchanged. */
-function configMap(root: string, esPort: number): string {
+function configMap(root: string, esPort: number, multiline: boolean): string {
   const cm = parse(readFileSync(join(coreTestdata, 'seed-004-configmap.yaml'), 'utf8'))
   const original: string = cm.data['fluent-bit.conf']
   // The tail tag is `kube.` + the file path with `/` → `.` (no leading dot), so the kubernetes
@@ -150,6 +147,8 @@ function configMap(root: string, esPort: number): string {
       `Host            127.0.0.1\n    Port            ${esPort}`,
     ],
   ]
+  // The post's `Parser cri` keeps CRI partial chunks apart; `multiline.parser cri` joins them.
+  if (multiline) edits.push(['Parser            cri', 'multiline.parser  cri'])
   let conf = original
   for (const [from, to] of edits) {
     const next = conf.replace(from, to)
@@ -208,85 +207,98 @@ function markOf(hit: Hit): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-test("seed 004: CRI logs → kubernetes (real API server) → grep → modify → nest ×2 → the seed's Lua → es → sluice server", async (t) => {
-  const w = new Workload({ root: join(dir.path, 'node'), seed: 4, deployments, markLines: true })
-  w.writeEvents(2500, Date.now() - 60_000, Date.now())
-  w.close()
-  const lines = generatedLines(w)
-  assert.equal(lines.size, w.lastMark, 'every marker found in the generated files')
-  const probes = [...lines.values()].filter((l) => l.probe).length
-  assert.ok(probes > 50, `the workload has health probes (${probes})`)
+for (const multiline of [false, true])
+  test(`seed 004 with ${multiline ? 'multiline.parser cri' : "the post's Parser cri"}: CRI logs → kubernetes (real API server) → grep → modify → nest ×2 → the seed's Lua → es → sluice server`, async (t) => {
+    const root = join(dir.path, multiline ? 'node-ml' : 'node')
+    // the same seed in both runs: the same pods
+    const w = new Workload({ root, seed: 4, deployments, markLines: true })
+    w.writeEvents(2500, Date.now() - 60_000, Date.now())
+    w.close()
+    const lines = generatedLines(w)
+    assert.equal(lines.size, w.lastMark, 'every marker found in the generated files')
+    const probes = [...lines.values()].filter((l) => l.probe).length
+    assert.ok(probes > 50, `the workload has health probes (${probes})`)
 
-  // The pods, named as the files name them, with their deployment's labels, on this node.
-  const pods = new Map(w.logs.map((l) => [`${l.pod.namespace}/${l.pod.name}`, l.pod]))
-  const podObjects = [...pods.values()].map((p) =>
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
-      spec: {
-        nodeName: node,
-        containers: p.deployment.containers.map((c) => ({ name: c.name, image: `example/${c.kind}:1` })),
-      },
-    }),
-  )
-  // a brand-new namespace refuses pods until its default service account exists
-  await retry('creating the pods', () => k8s.kubectl(['apply', '-f', '-'], podObjects.join('\n')))
-
-  const cmFile = join(dir.path, 'fluent-bit-configmap.yaml')
-  writeFileSync(cmFile, configMap(join(dir.path, 'node'), server.esPort))
-  const agent = sluice(['agent', '-c', cmFile])
-  const from = new Date(Date.now() - 3_600_000).toISOString()
-  const to = new Date(Date.now() + 3_600_000).toISOString()
-  try {
-    const want = lines.size - probes
-    const n = await server.awaitCount('', from, to, want, 45_000)
-    assert.ok(n >= want, `${n} of ${want} non-probe lines searchable\nagent:\n${agent.output()}`)
-    const hits = await server.searchAll('', from, to)
-    assert.ok(
-      readdirSync(join(dir.path, 'node/var/log/containers')).length === w.logs.length,
-      'the containers directory holds every generated file',
+    // The pods, named as the files name them, with their deployment's labels, on this node.
+    const pods = new Map(w.logs.map((l) => [`${l.pod.namespace}/${l.pod.name}`, l.pod]))
+    const podObjects = [...pods.values()].map((p) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
+        spec: {
+          nodeName: node,
+          containers: p.deployment.containers.map((c) => ({ name: c.name, image: `example/${c.kind}:1` })),
+        },
+      }),
     )
+    // a brand-new namespace refuses pods until its default service account exists
+    await retry('creating the pods', () => k8s.kubectl(['apply', '-f', '-'], podObjects.join('\n')))
 
-    const seen = new Set<number>()
-    for (const hit of hits) {
-      // modify, before the lifts
-      assert.equal(hit.cluster, 'eco2-dev')
-      assert.equal(hit.env, 'dev')
-      const pod = String(field(hit, 'kubernetes.pod.name'))
-      const ns = String(field(hit, 'kubernetes.namespace'))
-      const p = pods.get(`${ns}/${pod}`)
-      assert.ok(p, `hit names a generated pod: ${ns}/${pod} ${JSON.stringify(hit).slice(0, 400)}`)
-      const container = field(hit, 'kubernetes.container.name')
+    const server = await startServer(join(root, 'server'))
+    t.after(() => server.stop())
+    const cmFile = join(root, 'fluent-bit-configmap.yaml')
+    writeFileSync(cmFile, configMap(root, server.esPort, multiline))
+    const agent = sluice(['agent', '-c', cmFile])
+    const from = new Date(Date.now() - 3_600_000).toISOString()
+    const to = new Date(Date.now() + 3_600_000).toISOString()
+    try {
+      const want = lines.size - probes
+      const n = await server.awaitCount('', from, to, want, 45_000)
+      assert.ok(n >= want, `${n} of ${want} non-probe lines searchable\nagent:\n${agent.output()}`)
+      const hits = await server.searchAll('', from, to)
       assert.ok(
-        p.deployment.containers.some((c) => c.name === container),
-        `${container} is a container of ${pod}`,
+        readdirSync(join(root, 'var/log/containers')).length === w.logs.length,
+        'the containers directory holds every generated file',
       )
-      // the script's service.name: label app, else app.kubernetes.io/name, else the container
-      const labels = p.labels
-      assert.equal(
-        field(hit, 'service.name'),
-        labels.app ?? labels['app.kubernetes.io/name'] ?? container,
-        `service.name of ${pod}`,
+
+      const seen = new Set<number>()
+      for (const hit of hits) {
+        // modify, before the lifts
+        assert.equal(hit.cluster, 'eco2-dev')
+        assert.equal(hit.env, 'dev')
+        const pod = String(field(hit, 'kubernetes.pod.name'))
+        const ns = String(field(hit, 'kubernetes.namespace'))
+        const p = pods.get(`${ns}/${pod}`)
+        assert.ok(p, `hit names a generated pod: ${ns}/${pod} ${JSON.stringify(hit).slice(0, 400)}`)
+        const container = field(hit, 'kubernetes.container.name')
+        assert.ok(
+          p.deployment.containers.some((c) => c.name === container),
+          `${container} is a container of ${pod}`,
+        )
+        // the script's service.name: label app, else app.kubernetes.io/name, else the container
+        const labels = p.labels
+        assert.equal(
+          field(hit, 'service.name'),
+          labels.app ?? labels['app.kubernetes.io/name'] ?? container,
+          `service.name of ${pod}`,
+        )
+        const mark = markOf(hit)
+        // with Parser cri, a CRI partial chunk of a long line carries no marker; joined, every record does
+        assert.ok(
+          mark !== undefined || !multiline,
+          `a joined record carries its marker: ${JSON.stringify(hit).slice(0, 300)}`,
+        )
+        if (mark === undefined) continue
+        const line = lines.get(mark)
+        assert.ok(line, `hit carries a generated marker ${mark}`)
+        assert.equal(line.pod, pod, `marker ${mark} came from ${line.pod}`)
+        assert.equal(line.container, container, `marker ${mark} came from container ${line.container}`)
+        assert.ok(!line.probe, `health probe ${mark} was dropped by grep: ${JSON.stringify(hit)}`)
+        assert.ok(!seen.has(mark), `marker ${mark} arrived once`)
+        seen.add(mark)
+      }
+      const missing = [...lines.values()].filter((l) => !l.probe && !seen.has(l.mark)).map((l) => l.mark)
+      assert.deepEqual(missing.slice(0, 20), [], `${missing.length} non-probe lines missing`)
+      assert.equal(seen.size, want)
+      if (multiline) assert.equal(hits.length, want, 'one record per logical line')
+      t.diagnostic(
+        `${lines.size} marked CRI lines, ${probes} probes dropped, ${want} arrived once, ${hits.length} hits`,
       )
-      const mark = markOf(hit)
-      if (mark === undefined) continue // a CRI partial chunk of a long line carries no marker
-      const line = lines.get(mark)
-      assert.ok(line, `hit carries a generated marker ${mark}`)
-      assert.equal(line.pod, pod, `marker ${mark} came from ${line.pod}`)
-      assert.equal(line.container, container, `marker ${mark} came from container ${line.container}`)
-      assert.ok(!line.probe, `health probe ${mark} was dropped by grep: ${JSON.stringify(hit)}`)
-      assert.ok(!seen.has(mark), `marker ${mark} arrived once`)
-      seen.add(mark)
+      // every service.name branch was exercised with real pod labels
+      const services = new Set(hits.map((h) => field(h, 'service.name')))
+      for (const s of ['frontend-app', 'cart-name', 'checkout', 'payment-api']) assert.ok(services.has(s), s)
+    } finally {
+      assert.equal(await agent.stop(), 0, agent.output())
     }
-    const missing = [...lines.values()].filter((l) => !l.probe && !seen.has(l.mark)).map((l) => l.mark)
-    assert.deepEqual(missing.slice(0, 20), [], `${missing.length} non-probe lines missing`)
-    assert.equal(seen.size, want)
-    t.diagnostic(`${lines.size} marked CRI lines, ${probes} probes dropped, ${want} arrived once, ${hits.length} hits`)
-    // every service.name branch was exercised with real pod labels
-    const services = new Set(hits.map((h) => field(h, 'service.name')))
-    for (const s of ['frontend-app', 'cart-name', 'checkout', 'payment-api']) assert.ok(services.has(s), s)
-  } finally {
-    assert.equal(await agent.stop(), 0, agent.output())
-  }
-})
+  })
