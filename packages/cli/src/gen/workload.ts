@@ -7,6 +7,8 @@
 
 import {
   closeSync,
+  copyFileSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -33,6 +35,17 @@ export interface WorkloadOptions {
   readonly rotateBytes?: number
   /** Rotated files kept per container (kubelet's containerLogMaxFiles - 1). */
   readonly keepRotated?: number
+  /**
+   * How files rotate: `rename` (kubelet's way, default) or `copytruncate` (logrotate's: copy 0.log
+   * to 0.log.<stamp>, then truncate 0.log in place, same inode).
+   */
+  readonly rotateMode?: 'rename' | 'copytruncate'
+  /**
+   * Give every CRI line a unique marker 1, 2, 3… (`lastMark` is the highest written), so a checker
+   * can find every line, not only every event: JSON lines get a leading `"mark":N,` key (still valid
+   * JSON), other lines end with ` mark=N`. A line split into CRI partial chunks carries one marker.
+   */
+  readonly markLines?: boolean
 }
 
 export interface ContainerLog {
@@ -81,6 +94,8 @@ export class Workload {
   private readonly deployments: readonly Deployment[]
   private totalWeight = 0
   private seq = 0
+  /** With `markLines`: the last marker written (markers are 1..lastMark). */
+  lastMark = 0
 
   constructor(opts: WorkloadOptions) {
     this.opts = opts
@@ -171,7 +186,7 @@ export class Workload {
       const out = eventLines(log.container.kind, { rng: this.rng, ms, seq, pod: log.pod.name })
       const time = criTime(ms, this.rng.int(1_000_000))
       for (const o of out) {
-        const text = criLines(time, o.stream, o.text)
+        const text = criLines(time, o.stream, this.opts.markLines ? this.mark(o.text) : o.text)
         log.pending += text
         const n = countNewlines(text)
         lines += n
@@ -182,6 +197,11 @@ export class Workload {
     this.stats.events += count
     this.stats.lines += lines
     return lines
+  }
+
+  private mark(text: string): string {
+    const m = ++this.lastMark
+    return text.startsWith('{"') ? `{"mark":${m},${text.slice(1)}` : `${text} mark=${m}`
   }
 
   /** Writes buffered lines of every container to disk (and rotates files grown too large). */
@@ -200,14 +220,23 @@ export class Workload {
     if (max > 0 && l.bytes >= max) this.rotate(l)
   }
 
-  /** kubelet-style rotation: rename 0.log to 0.log.<stamp>, reopen 0.log, prune old rotations. */
+  /**
+   * kubelet-style rotation: rename 0.log to 0.log.<stamp>, reopen 0.log, prune old rotations.
+   * With rotateMode `copytruncate`: copy 0.log to 0.log.<stamp> and truncate 0.log (the fd is in
+   * append mode, so the next write lands at offset 0).
+   */
   rotate(l: ContainerLog): void {
-    closeSync(l.fd)
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
     let target = `${l.file}.${stamp}`
     for (let n = 1; existsIn(l.dir, target); n++) target = `${l.file}.${stamp}.${n}`
-    renameSync(l.file, target)
-    l.fd = openSync(l.file, 'a')
+    if (this.opts.rotateMode === 'copytruncate') {
+      copyFileSync(l.file, target)
+      ftruncateSync(l.fd, 0)
+    } else {
+      closeSync(l.fd)
+      renameSync(l.file, target)
+      l.fd = openSync(l.file, 'a')
+    }
     l.bytes = 0
     this.stats.rotations++
     const keep = this.opts.keepRotated ?? 2
