@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { request } from 'node:https'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -106,6 +107,16 @@ describe('auth: tokens, scopes, basic auth, namespace restriction', () => {
     const bHit = all.hits.find((h: any) => h.kubernetes?.namespace_name === 'team-b')
     const ctx = await postJson(`${s.ui}/api/context`, { id: bHit._id }, as(TOKENS.teamA))
     assert.equal(ctx.status, 404)
+    const tailNoAuth = await http(`${s.ui}/api/tail`)
+    assert.equal(tailNoAuth.status, 401)
+    const tail = await new Promise<number>((resolve) => {
+      const req = httpRequest(`${s.ui}/api/tail?access_token=${TOKENS.teamA}`, (res) => {
+        resolve(res.statusCode!)
+        req.destroy()
+      })
+      req.end()
+    })
+    assert.equal(tail, 200)
     const basicAdmin = await postJson(`${s.ui}/api/search`, range, { authorization: basic('elastic', 'changeme') })
     assert.equal(basicAdmin.json().total, 11)
   })

@@ -33,8 +33,10 @@ export function createUiHandler(ctx: UiContext): (req: IncomingMessage, res: Ser
     'Time spent answering query API requests, by endpoint',
   )
 
-  const need = (req: IncomingMessage, scope: 'read'): Principal => {
-    const p = ctx.auth.authenticate(req.headers.authorization)
+  const need = (req: IncomingMessage, scope: 'read', url?: URL): Principal => {
+    // EventSource cannot send headers: the tail stream also takes the token as ?access_token=.
+    const token = url?.pathname === '/api/tail' ? url.searchParams.get('access_token') : null
+    const p = ctx.auth.authenticate(req.headers.authorization ?? (token ? `Bearer ${token}` : undefined))
     if (!p)
       throw new HttpError(
         401,
@@ -89,7 +91,7 @@ export function createUiHandler(ctx: UiContext): (req: IncomingMessage, res: Ser
       serveStatic(ctx.webRoot, req, res)
       return 'static'
     }
-    const p = need(req, 'read')
+    const p = need(req, 'read', url)
     const post = async (name: string, fn: (body: Record<string, unknown>) => Promise<unknown>) => {
       if (m !== 'POST') throw new HttpError(405, 'bad_request', `${path} takes POST with a JSON body`)
       const t = performance.now()

@@ -375,7 +375,12 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x')
     const path = url.pathname.replace(/\/+$/, '') || '/'
-    const segs = path.split('/').filter(Boolean).map(decodeURIComponent)
+    let segs: string[]
+    try {
+      segs = path.split('/').filter(Boolean).map(decodeURIComponent)
+    } catch {
+      throw new HttpError(400, 'illegal_argument_exception', `cannot decode the path [${path}]: bad percent-encoding`)
+    }
     const m = req.method ?? 'GET'
     requests({ method: m })
 
