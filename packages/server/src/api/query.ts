@@ -215,6 +215,23 @@ export async function search(
   const countSql = exact
     ? `SELECT count(*) AS n FROM ${f.src} WHERE ${f.where}`
     : `SELECT count(*) AS n FROM (SELECT 1 FROM ${f.src} WHERE ${f.where} LIMIT ${TOTAL_CAP + 1})`
+  // fast path for rare matches: one unordered, early-stopping scan; when it finds at most `size`
+  // records it found all of them (one pass gives both the hits and the exact total).
+  if (!after && size > 0) {
+    const few = await store.query(`SELECT ${ROW_SELECT} FROM ${f.src} WHERE ${f.where} LIMIT ${size + 1}`, f.params)
+    if (few.length <= size) {
+      const stored = few.map(toStored)
+      stored.sort((a, b) => (a.ts - b.ts || a.seq - b.seq) * (sort === 'desc' ? -1 : 1))
+      const last = stored.at(-1)
+      return {
+        total: stored.length,
+        total_relation: 'eq',
+        hits: stored.map((r) => toHit(r, fields)),
+        after: last && stored.length === size ? encodeCursor(last.ts, last.seq) : null,
+        took: Math.round(performance.now() - start),
+      }
+    }
+  }
   const [rows, count] = await Promise.all([
     size === 0 ? Promise.resolve([]) : newestFirst(store, f, size, sort, cursorCond, params, cursorUs),
     store.query(countSql, f.params),
