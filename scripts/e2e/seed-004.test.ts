@@ -273,6 +273,11 @@ for (const multiline of [false, true])
           labels.app ?? labels['app.kubernetes.io/name'] ?? container,
           `service.name of ${pod}`,
         )
+        // seed 004 issue 3 (Replace_Dots Off): `k8s_labels_app` and `k8s_labels_app.kubernetes.io/name`
+        // side by side in one record are both stored, neither rejected nor merged into the other
+        for (const [k, v] of Object.entries(labels)) assert.equal(hit[`k8s_labels_${k}`], v, `${pod}: k8s_labels_${k}`)
+        assert.equal(hit.k8s_pod_name, pod, 'the first lift')
+        assert.equal(hit.k8s_labels, undefined, 'the second lift removed k8s_labels')
         const mark = markOf(hit)
         // with Parser cri, a CRI partial chunk of a long line carries no marker; joined, every record does
         assert.ok(

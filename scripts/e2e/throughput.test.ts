@@ -4,6 +4,7 @@
 // records/s seen end to end; no timing assertion (shared CI machines vary).
 
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -11,6 +12,13 @@ import { generateBatch } from '../../packages/cli/src/gen/batch.ts'
 import { sluice, startServer, tempDir } from './helpers.ts'
 
 const LINES = 100_000
+
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (Linux, 100 ticks/s). */
+function cpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
 
 test(`throughput smoke: ${LINES} CRI lines → tail + cri + es → sluice server, all searchable`, async (t) => {
   const dir = await tempDir('throughput')
@@ -53,16 +61,19 @@ test(`throughput smoke: ${LINES} CRI lines → tail + cri + es → sluice server
     const from = new Date(startMs - 3_600_000).toISOString()
     const to = new Date(Date.now() + 3_600_000).toISOString()
     const t0 = performance.now()
+    const serverCpu0 = cpuSeconds(server.child.pid)
     const agent = sluice(['agent', '-c', conf])
     try {
       const n = await server.awaitCount('', from, to, want, 50_000)
       const sec = (performance.now() - t0) / 1000
+      const agentCpu = cpuSeconds(agent.child.pid)
+      const serverCpu = cpuSeconds(server.child.pid) - serverCpu0
       assert.equal(
         n,
         want,
         `searchable records (of ${g.stats.lines} CRI lines)\nagent:\n${agent.output().slice(-3000)}`,
       )
-      const msg = `${want} records (${g.stats.lines} CRI lines, ${(g.stats.bytes / 1e6).toFixed(1)} MB, ${g.files.length} files) searchable in ${sec.toFixed(1)} s from agent start: ${Math.round(want / sec)} records/s`
+      const msg = `${want} records (${g.stats.lines} CRI lines, ${(g.stats.bytes / 1e6).toFixed(1)} MB, ${g.files.length} files) searchable in ${sec.toFixed(1)} s from agent start: ${Math.round(want / sec)} records/s, ${(g.stats.bytes / 1e6 / sec).toFixed(1)} MB/s; CPU: agent ${agentCpu.toFixed(1)} s (incl. startup), server ${serverCpu.toFixed(1)} s (polling included)`
       t.diagnostic(msg)
       console.log(`throughput: ${msg}`)
       // nothing more arrives later (no duplicates from retries)
