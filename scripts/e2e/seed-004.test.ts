@@ -5,11 +5,13 @@
 // running the seed's ECS script unchanged → es output → a real `sluice server`. The agent runs the
 // reconstructed ConfigMap (packages/core/testdata/seed-004-configmap.yaml) with its parsers.conf and
 // ecs-enrichment.lua data keys untouched; only fluent-bit.conf is adapted to this machine (paths,
-// API server, server port) and gets the post's grep/modify/nest filters.
+// API server, server port) and gets the post's grep/modify/nest filters. Three runs: the post's
+// `Parser cri`, `multiline.parser cri` (partial lines joined), and the same pipeline in Fluent Bit's
+// YAML format (packages/core/testdata/seed-004.yaml).
 
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { parse, stringify } from 'yaml'
@@ -159,6 +161,48 @@ function configMap(root: string, esPort: number, multiline: boolean): string {
   return stringify(cm)
 }
 
+/**
+ * The same pipeline in Fluent Bit's YAML format: seed-004.yaml with its parsers file and the Lua
+ * script (unchanged, beside it, as the file references it), plus the post's grep/modify/nest filters
+ * (modify's two `Add` rules as a YAML list, as Fluent Bit's YAML format writes repeated keys).
+ */
+function yamlConfig(root: string, esPort: number): string {
+  const etc = join(root, 'etc')
+  mkdirSync(etc)
+  for (const f of ['seed-004-parsers.yaml', 'ecs-enrichment.lua'])
+    writeFileSync(join(etc, f), readFileSync(join(coreTestdata, f)))
+  const doc = parse(readFileSync(join(coreTestdata, 'seed-004.yaml'), 'utf8'))
+  const containers = realpathSync(join(root, 'var/log/containers'))
+  doc.service = { ...doc.service, flush: 0.5, grace: 1, http_server: 'off' }
+  const [input] = doc.pipeline.inputs
+  assert.equal(input.parser, 'cri')
+  Object.assign(input, { path: `${containers}/*.log`, read_from_head: 'on', refresh_interval: 1 })
+  const [kube, luaFilter] = doc.pipeline.filters
+  assert.equal(kube.name, 'kubernetes')
+  assert.equal(luaFilter.name, 'lua')
+  Object.assign(kube, {
+    kube_url: k8s.server,
+    kube_ca_file: k8s.ca,
+    kube_token_file: tokenFile,
+    kube_tag_prefix: `kube.${containers.slice(1).replaceAll('/', '.')}.`,
+    kube_node_name: node,
+    kube_meta_wait: 10,
+  })
+  doc.pipeline.filters = [
+    kube,
+    { name: 'grep', match: 'kube.*', exclude: 'log /(healthz|readyz|livez)' },
+    { name: 'modify', match: 'kube.*', add: ['cluster eco2-dev', 'env dev'] },
+    { name: 'nest', match: 'kube.*', operation: 'lift', nested_under: 'kubernetes', add_prefix: 'k8s_' },
+    { name: 'nest', match: 'kube.*', operation: 'lift', nested_under: 'k8s_labels', add_prefix: 'k8s_labels_' },
+    luaFilter,
+  ]
+  const [es] = doc.pipeline.outputs
+  Object.assign(es, { host: '127.0.0.1', port: esPort })
+  const file = join(etc, 'fluent-bit.yaml')
+  writeFileSync(file, stringify(doc))
+  return file
+}
+
 interface Line {
   readonly mark: number
   readonly pod: string
@@ -207,9 +251,10 @@ function markOf(hit: Hit): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-for (const multiline of [false, true])
-  test(`seed 004 with ${multiline ? 'multiline.parser cri' : "the post's Parser cri"}: CRI logs → kubernetes (real API server) → grep → modify → nest ×2 → the seed's Lua → es → sluice server`, async (t) => {
-    const root = join(dir.path, multiline ? 'node-ml' : 'node')
+for (const variant of ['Parser cri', 'multiline.parser cri', 'YAML format'] as const)
+  test(`seed 004 (${variant}): CRI logs → kubernetes (real API server) → grep → modify → nest ×2 → the seed's Lua → es → sluice server`, async (t) => {
+    const multiline = variant === 'multiline.parser cri'
+    const root = join(dir.path, variant.replace(/\W/g, '-'))
     // the same seed in both runs: the same pods
     const w = new Workload({ root, seed: 4, deployments, markLines: true })
     w.writeEvents(2500, Date.now() - 60_000, Date.now())
@@ -237,9 +282,13 @@ for (const multiline of [false, true])
 
     const server = await startServer(join(root, 'server'))
     t.after(() => server.stop())
-    const cmFile = join(root, 'fluent-bit-configmap.yaml')
-    writeFileSync(cmFile, configMap(root, server.esPort, multiline))
-    const agent = sluice(['agent', '-c', cmFile])
+    let conf: string
+    if (variant === 'YAML format') conf = yamlConfig(root, server.esPort)
+    else {
+      conf = join(root, 'fluent-bit-configmap.yaml')
+      writeFileSync(conf, configMap(root, server.esPort, multiline))
+    }
+    const agent = sluice(['agent', '-c', conf])
     const from = new Date(Date.now() - 3_600_000).toISOString()
     const to = new Date(Date.now() + 3_600_000).toISOString()
     try {
