@@ -3,9 +3,12 @@
 // query API is timed on the targets of the issue: rare word over the full range, histogram of the
 // full range, top values of a field, newest 100 hits of a common word.
 
-import { rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
+import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { memoryLogger } from '@sluice/core/log.ts'
+import { TABLE_DDL } from './store/store.ts'
 import { startServer } from './server.ts'
 import { tempDir } from './testing.ts'
 
@@ -305,8 +308,141 @@ export async function benchServer(
   }
 }
 
-// `node packages/server/src/bench.ts [records]` prints the result as JSON.
+/**
+ * Writes `records` synthetic Kubernetes rows (ending now, over `spanHours`) straight into a data
+ * directory's day partitions with DuckDB, bypassing ingest: for timing queries at 10M+ records
+ * without a long ingest. Same schema and row shapes as `_bulk` ingest produces (300 pods, 10
+ * namespaces, labels in `rest`, one RARE_WORD per 100,000 records, COMMON_WORD in about half).
+ */
+export async function synthesizeStore(
+  dir: string,
+  records: number,
+  spanHours = 6,
+): Promise<{ firstMs: number; lastMs: number }> {
+  mkdirSync(join(dir, 'parts'), { recursive: true })
+  const lastMs = Date.now()
+  const firstMs = lastMs - spanHours * 3600_000
+  const inst = await DuckDBInstance.create(':memory:', { threads: '2' })
+  const c = await inst.connect()
+  const stepUs = Math.max(1, Math.floor(((lastMs - firstMs) * 1000) / records))
+  const days = new Set<string>()
+  for (let t = firstMs; t <= lastMs + 86_400_000; t += 86_400_000)
+    days.add(new Date(Math.min(t, lastMs)).toISOString().slice(0, 10))
+  for (const day of days) {
+    const alias = `p${day.replaceAll('-', '')}`
+    await c.run(`ATTACH '${join(dir, 'parts', `${day}.duckdb`)}' AS ${alias}`)
+    await c.run(`CREATE TABLE IF NOT EXISTS ${alias}.logs ${TABLE_DDL}`)
+    await c.run(`CREATE TABLE IF NOT EXISTS ${alias}.applied (seg BIGINT NOT NULL)`)
+    const dayStart = Date.parse(`${day}T00:00:00Z`) * 1000
+    await c.run(`INSERT INTO ${alias}.logs
+      SELECT make_timestamp(t) AS ts, i AS seq, 'logs-' || strftime(make_timestamp(t), '%Y.%m.%d') AS idx,
+        ['default','kube-system','payments','checkout','auth','search','ingest','monitoring','web','batch'][(p % 10) + 1] AS ns,
+        'svc-' || (p % 60) || '-' || md5(p::VARCHAR)[1:9] || '-' || md5((p * 7)::VARCHAR)[1:5] AS pod,
+        'svc-' || (p % 60) AS ctr, 'ip-10-0-' || (p % 12) || '-' || ((p * 7) % 250) || '.ec2.internal' AS host,
+        CASE WHEN h % 10 = 0 THEN 'stderr' ELSE 'stdout' END AS stream, NULL AS level,
+        CASE WHEN h % 2 = 0
+          THEN strftime(make_timestamp(t), '%Y-%m-%dT%H:%M:%S.%gZ') || ' INFO ' || ['GET','GET','GET','POST','PUT','DELETE'][(h // 7) % 6 + 1] || ' '
+            || ['/api/v1/orders','/api/v1/users','/api/v1/cart','/healthz','/readyz','/metrics'][(h // 11) % 6 + 1] || ' status=' || (200 + (h % 3) * 100)
+            || ' duration=' || (h % 900) || 'ms req_id=' || md5(i::VARCHAR)[1:12]
+          ELSE '{"level":"info","msg":"' || ['cache miss','db query','retry connection','upstream timeout','job done','session refresh'][(h // 13) % 6 + 1]
+            || '","user_id":' || (h % 100000) || ',"trace_id":"' || md5(i::VARCHAR)[1:13] || '"}'
+        END || CASE WHEN i % 100000 = 50000 THEN ' ${RARE_WORD}' ELSE '' END AS msg,
+        1 AS mkey, strftime(make_timestamp(t), '%Y-%m-%dT%H:%M:%S.%gZ') AS time, NULL AS id,
+        ('{"kubernetes":{"pod_id":"' || md5(p::VARCHAR) || '","labels":{"app":"svc-' || (p % 60) || '","app.kubernetes.io/name":"svc-' || (p % 60)
+          || '"},"docker_id":"' || md5((p + 1)::VARCHAR) || md5((p + 2)::VARCHAR) || '","container_image":"registry.example.com/svc-' || (p % 60) || ':1.' || (p % 9) || '"}}')::JSON AS rest
+      FROM (SELECT i, ${firstMs * 1000} + i * ${stepUs} AS t, CAST(hash(i) % 300 AS BIGINT) AS p, CAST(hash(i * 31) % 1000000007 AS BIGINT) AS h FROM range(${records}) r(i))
+      WHERE t >= ${dayStart} AND t < ${dayStart + 86_400_000_000}
+      ORDER BY t`)
+    await c.run(`CHECKPOINT ${alias}`)
+  }
+  c.closeSync()
+  inst.closeSync()
+  const entries = ['app', 'app.kubernetes.io/name']
+    .map((k) => ({
+      name: `kubernetes.labels.${k}`,
+      ptr: `/kubernetes/labels/${k.replaceAll('/', '~1')}`,
+      type: 'string',
+    }))
+    .concat(
+      ['pod_id', 'docker_id', 'container_image'].map((k) => ({
+        name: `kubernetes.${k}`,
+        ptr: `/kubernetes/${k}`,
+        type: 'string',
+      })),
+    )
+  appendFileSync(join(dir, 'catalog.ndjson'), entries.map((e) => JSON.stringify(e) + '\n').join(''))
+  return { firstMs, lastMs }
+}
+
+/** Times the query API on a synthesized store of `records` rows (see synthesizeStore). */
+export async function benchQueriesAt(
+  records: number,
+  repeat = 3,
+): Promise<Record<string, { ms: number; detail: string }>> {
+  const dir = tempDir('sluice-bench-q-')
+  try {
+    const t0 = performance.now()
+    const { firstMs, lastMs } = await synthesizeStore(dir, records)
+    const built = performance.now() - t0
+    const srv = await startServer({ dataDir: dir, esPort: 0, uiPort: 0, forwardPort: null, log: memoryLogger('warn') })
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 })
+    const out: Record<string, { ms: number; detail: string }> = {
+      [`synthesize ${records} rows`]: { ms: Math.round(built), detail: `${srv.store.bytesOnDisk()} bytes` },
+    }
+    try {
+      const range = { from: new Date(firstMs - 1000).toISOString(), to: new Date(lastMs + 1000).toISOString() }
+      const time = async (name: string, path: string, body: object, describe: (j: any) => string) => {
+        let best = Number.POSITIVE_INFINITY
+        let detail = ''
+        for (let i = 0; i < repeat; i++) {
+          const t = performance.now()
+          const r = await post(agent, srv.uiPort, path, JSON.stringify({ ...range, ...body }))
+          best = Math.min(best, performance.now() - t)
+          if (r.status !== 200) throw new Error(`${name}: ${r.status} ${r.text}`)
+          detail = describe(JSON.parse(r.text))
+        }
+        out[name] = { ms: Math.round(best * 10) / 10, detail }
+      }
+      await time('rare word, full range', '/api/search', { query: RARE_WORD, size: 100 }, (j) => `${j.total} hits`)
+      await time('histogram, full range', '/api/histogram', {}, (j) => `${j.buckets.length} buckets of ${j.interval}`)
+      await time(
+        'top values of kubernetes.namespace_name',
+        '/api/field-values',
+        { field: 'kubernetes.namespace_name' },
+        (j) => `${j.values.length} values of ${j.total}`,
+      )
+      await time(
+        `newest 100 hits of '${COMMON_WORD}'`,
+        '/api/search',
+        { query: COMMON_WORD, size: 100 },
+        (j) => `${j.hits.length} hits, total ${j.total}${j.total_relation === 'gte' ? '+' : ''}`,
+      )
+      await time(
+        'top values of a label (JSON field)',
+        '/api/field-values',
+        { field: 'kubernetes.labels.app' },
+        (j) => `${j.values.length} values`,
+      )
+      await time(
+        'label filter + histogram',
+        '/api/histogram',
+        { query: 'kubernetes.labels.app:svc-7' },
+        (j) => `${j.buckets.reduce((n: number, b: any) => n + b.count, 0)} records`,
+      )
+    } finally {
+      agent.destroy()
+      await srv.close()
+    }
+    return out
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+// `node packages/server/src/bench.ts [records]` runs benchServer and prints the result as JSON;
+// `node packages/server/src/bench.ts queries [records]` times queries on a synthesized store.
 if (import.meta.main) {
-  const n = Number(process.argv[2] ?? 1_000_000)
-  console.log(JSON.stringify(await benchServer({ records: n }), null, 2))
+  if (process.argv[2] === 'queries')
+    console.log(JSON.stringify(await benchQueriesAt(Number(process.argv[3] ?? 10_000_000)), null, 2))
+  else console.log(JSON.stringify(await benchServer({ records: Number(process.argv[2] ?? 1_000_000) }), null, 2))
 }

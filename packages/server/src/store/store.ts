@@ -73,7 +73,8 @@ export interface IngestCounters {
 
 const EMPTY = 'sluice_empty_logs'
 
-const TABLE_DDL = `(ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, idx VARCHAR NOT NULL, ns VARCHAR, pod VARCHAR, ctr VARCHAR,
+/** Columns of a day table (DuckDB DDL). */
+export const TABLE_DDL = `(ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, idx VARCHAR NOT NULL, ns VARCHAR, pod VARCHAR, ctr VARCHAR,
   host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, time VARCHAR, id VARCHAR, rest JSON)`
 
 function sqlString(s: string): string {
