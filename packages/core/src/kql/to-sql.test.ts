@@ -29,27 +29,27 @@ function compile(q: string): { sql: string; params: unknown[] } {
 describe('kqlToSql', () => {
   const cases: Array<[string, string, unknown[]]> = [
     ['', 'TRUE', []],
-    ['error', '(contains(lower(msg), ?)) IS TRUE', ['error']],
-    ['ERROR', '(contains(lower(msg), ?)) IS TRUE', ['error']],
-    ['disk full', '(contains(lower(msg), ?) AND contains(lower(msg), ?)) IS TRUE', ['disk', 'full']],
-    ['"disk full"', '(contains(lower(msg), ?)) IS TRUE', ['disk full']],
-    ['status:500', '((status = ? OR TRY_CAST(status AS DOUBLE) = ?)) IS TRUE', ['500', 500]],
-    ['kubernetes.pod_name:web-1', '(pod = ?) IS TRUE', ['web-1']],
-    ['kubernetes.pod_name:web-*', "(pod LIKE ? ESCAPE '\\') IS TRUE", ['web-%']],
-    ['kubernetes.pod_name:*a_b%*', "(pod LIKE ? ESCAPE '\\') IS TRUE", ['%a\\_b\\%%']],
-    ['message:time*', "(lower(msg) LIKE ? ESCAPE '\\') IS TRUE", ['%time%%']],
-    ['status >= 500', '(TRY_CAST(status AS DOUBLE) >= ?) IS TRUE', [500]],
-    ['status < abc', '(status < ?) IS TRUE', ['abc']],
-    ['@timestamp > now-1h', '(ts > make_timestamp(CAST(? AS BIGINT))) IS TRUE', [1_000_000]],
-    ['kubernetes.labels.app:*', "(json_extract_string(rest, '/kubernetes/labels/app') IS NOT NULL) IS TRUE", []],
+    ['error', '(contains(lower(msg), ?))', ['error']],
+    ['ERROR', '(contains(lower(msg), ?))', ['error']],
+    ['disk full', '(contains(lower(msg), ?) AND contains(lower(msg), ?))', ['disk', 'full']],
+    ['"disk full"', '(contains(lower(msg), ?))', ['disk full']],
+    ['status:500', '((status = ? OR TRY_CAST(status AS DOUBLE) = ?))', ['500', 500]],
+    ['kubernetes.pod_name:web-1', '(pod = ?)', ['web-1']],
+    ['kubernetes.pod_name:web-*', "(pod LIKE ? ESCAPE '\\')", ['web-%']],
+    ['kubernetes.pod_name:*a_b%*', "(pod LIKE ? ESCAPE '\\')", ['%a\\_b\\%%']],
+    ['message:time*', "(lower(msg) LIKE ? ESCAPE '\\')", ['%time%%']],
+    ['status >= 500', '(TRY_CAST(status AS DOUBLE) >= ?)', [500]],
+    ['status < abc', '(status < ?)', ['abc']],
+    ['@timestamp > now-1h', '(ts > make_timestamp(CAST(? AS BIGINT)))', [1_000_000]],
+    ['kubernetes.labels.app:*', "(json_extract_string(rest, '/kubernetes/labels/app') IS NOT NULL)", []],
     ['nosuchfield:x', 'FALSE', []],
     ['not status:500', '(NOT ((status = ? OR TRY_CAST(status AS DOUBLE) = ?)) IS TRUE)', ['500', 500]],
     [
       'status:500 and not message:ok or kubernetes.pod_name:a',
-      '((((status = ? OR TRY_CAST(status AS DOUBLE) = ?)) IS TRUE AND (NOT (contains(lower(msg), ?)) IS TRUE)) OR (pod = ?) IS TRUE)',
+      '((((status = ? OR TRY_CAST(status AS DOUBLE) = ?)) AND (NOT (contains(lower(msg), ?)) IS TRUE)) OR (pod = ?))',
       ['500', 500, 'ok', 'a'],
     ],
-    ['kubernetes:{ pod_name:a }', '(pod = ?) IS TRUE', ['a']],
+    ['kubernetes:{ pod_name:a }', '(pod = ?)', ['a']],
   ]
   for (const [q, sql, params] of cases) {
     test(`${q || '(empty)'} → ${sql}`, () => {
@@ -69,7 +69,7 @@ describe('kqlToSql', () => {
     assert.ok('ast' in ast)
     assert.equal(
       kqlToSql(ast.ast, r, params),
-      "((contains(rest, ?) AND json_extract_string(rest, '/app') = ?) IS TRUE AND (contains(rest, ?) AND (json_extract_string(rest, '/app') = ? OR TRY_CAST(json_extract_string(rest, '/app') AS DOUBLE) = ?)) IS TRUE)",
+      "((contains(rest, ?) AND json_extract_string(rest, '/app') = ?) AND (contains(rest, ?) AND (json_extract_string(rest, '/app') = ? OR TRY_CAST(json_extract_string(rest, '/app') AS DOUBLE) = ?)))",
     )
     assert.deepEqual(params, ['"web"', 'web', '42', '42', 42])
   })
@@ -78,7 +78,7 @@ describe('kqlToSql', () => {
     const r = compile('kubernetes.labels.*:web')
     assert.equal(
       r.sql,
-      "((json_extract_string(rest, '/kubernetes/labels/app') = ?) IS TRUE OR (json_extract_string(rest, '/kubernetes/labels/tier') = ?) IS TRUE)",
+      "((json_extract_string(rest, '/kubernetes/labels/app') = ?) OR (json_extract_string(rest, '/kubernetes/labels/tier') = ?))",
     )
     assert.deepEqual(r.params, ['web', 'web'])
   })

@@ -94,6 +94,9 @@ describe('query API', () => {
     assert.equal(await count('code:42'), 1)
     assert.equal(await count('code:E42'), 1)
     assert.equal(await count('code >= 40'), 1)
+    // NOT keeps the records that lack the field (SQL NULL must not leak through NOT).
+    assert.equal(await count('not code:42'), 301)
+    assert.equal(await count('not (code:42 or code:E42)'), 300)
     const hit = (await search({ query: 'message:"odd two"' })).json().hits[0]
     assert.deepEqual(hit.app, { kubernetes: { io: 'nested' } })
     const flat = (await search({ query: 'message:"odd one"' })).json().hits[0]
