@@ -101,14 +101,14 @@ export interface SearchResult {
   after: string | null
 }
 
-/** Starts `sluice server` on ephemeral ports and waits for `ready`. */
-export async function startServer(data: string): Promise<Server> {
+/** Starts `sluice server` on ephemeral ports (or the given _bulk port) and waits for `ready`. */
+export async function startServer(data: string, esPort = 0): Promise<Server> {
   const p = sluice([
     'server',
     '--data',
     data,
     '--es-port',
-    '0',
+    String(esPort),
     '--ui-port',
     '0',
     '--forward-port',
