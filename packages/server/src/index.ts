@@ -1,1 +1,3 @@
-export {}
+// The log server: `startServer` runs it (what `sluice server` calls); the benchmarks are in bench.ts.
+export { type RunningServer, type ServerOptions, startServer } from './server.ts'
+export { loadServerConfig } from './config.ts'
