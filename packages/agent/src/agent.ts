@@ -20,7 +20,7 @@ import { readFile as fsReadFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path'
 import type { LoadedConfig } from '@sluice/core/config/model.ts'
-import { formatDiagnostic, hasErrors, type Diagnostic } from '@sluice/core/diagnostics.ts'
+import { type Diagnostic, formatDiagnostic, hasErrors } from '@sluice/core/diagnostics.ts'
 import { createLogger, type Logger, type LogLevel } from '@sluice/core/log.ts'
 import { Delivery } from './engine/delivery.ts'
 import { Health } from './engine/health.ts'
@@ -28,17 +28,17 @@ import { InputRuntime } from './engine/input-runtime.ts'
 import { filterSeries, inputSeries, outputSeries } from './engine/metric-names.ts'
 import { OutputQueue, type QueueSettings } from './engine/output-queue.ts'
 import {
-  planPipeline,
   type FilterPlan,
   type InputPlan,
   type OutputPlan,
   type Plan,
   type PluginSet,
+  planPipeline,
 } from './engine/plan.ts'
-import { Router, type FilterRuntime, type OutputRoute } from './engine/router.ts'
+import { type FilterRuntime, type OutputRoute, Router } from './engine/router.ts'
 import { deadline, resolveTiming, scaledMs, type Timing } from './engine/timing.ts'
 import { createMetrics, type MetricsRegistry } from './metrics.ts'
-import { startMonitoring, type MonitoringServer } from './monitoring/server.ts'
+import { type MonitoringServer, startMonitoring } from './monitoring/server.ts'
 import type { FilterContext, OutputContext, PluginContext, ServiceSettings } from './plugin.ts'
 
 export const SLUICE_VERSION = '0.1.0'

@@ -6,9 +6,9 @@
 // es.0), or the instance's Alias. Options: the plugin's own table, with the kind's common keys
 // (Match, Tag, Retry_Limit, …) passed through and resolved against the common table.
 
-import type { Section, LoadedConfig } from '@sluice/core/config/model.ts'
+import type { LoadedConfig, Section } from '@sluice/core/config/model.ts'
 import type { Diagnostic } from '@sluice/core/diagnostics.ts'
-import { closest, lookupOption, resolveOptions, type OptionTable, type OptionValues } from '@sluice/core/options.ts'
+import { closest, lookupOption, type OptionTable, type OptionValues, resolveOptions } from '@sluice/core/options.ts'
 import {
   filterCommonOptions,
   inputCommonOptions,

@@ -2,19 +2,19 @@
 // the real plugins or the config loader.
 
 import type { LoadedConfig, Section, SectionKind } from '@sluice/core/config/model.ts'
-import type { LogEvent } from '@sluice/core/record.ts'
 import { memoryLogger } from '@sluice/core/log.ts'
+import type { LogEvent } from '@sluice/core/record.ts'
+import type { AgentOptions } from '../agent.ts'
 import {
-  defineFilter,
-  defineInput,
-  defineOutput,
   type Ack,
   type AckCallback,
   type DeliveryOutcome,
+  defineFilter,
+  defineInput,
+  defineOutput,
   type FlushResult,
   type InputContext,
 } from '../plugin.ts'
-import type { AgentOptions } from '../agent.ts'
 import type { PluginSet } from './plan.ts'
 import type { Timing } from './timing.ts'
 
