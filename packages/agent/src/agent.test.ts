@@ -321,3 +321,30 @@ test('an input that cannot start: start fails naming the instance, and what star
   assert.equal(stopped, 1)
   assert.deepEqual(agent.instances().inputs, [])
 })
+
+test('reload: a removed output delivers what it holds within Grace, then rejects the rest (counted, logged)', async () => {
+  const b = bench()
+  b.behaviours.set('gone', () => ({ kind: 'retry', reason: 'connection refused' }))
+  const v1 = makeConfig({
+    service: { Grace: 20, 'scheduler.base': 1 },
+    inputs: [{ Name: 'fake_in' }],
+    outputs: [{ Name: 'fake_out', Match: '*', Alias: 'gone', Retry_Limit: 'no_limits' }],
+  })
+  const v2 = makeConfig({ service: { Grace: 20 }, inputs: [{ Name: 'fake_in' }], outputs: [] })
+  const agent = createAgent(v1, b.options())
+  await agent.start()
+  try {
+    const ack = ackSpy()
+    b.input('fake_in.0').emit('t', events(3), ack)
+    await waitFor(() => (b.attempts.get('gone') ?? 0) >= 1, 'a failed attempt')
+    const r = await agent.reload(v2)
+    assert.equal(r.ok, true)
+    assert.deepEqual(r.stopped, ['gone'])
+    await waitFor(() => ack.calls.length === 1, 'the removed output gives up')
+    assert.deepEqual(ack.calls[0], { delivered: 0, rejected: 3 })
+    assert.equal(agent.metrics.counter('fluentbit_output_dropped_records_total', '').get({ name: 'gone' }), 3)
+    assert.ok(b.log.lines.some((l) => l.includes('dropped 3 records (tag t): output removed by reload')))
+  } finally {
+    await agent.stop()
+  }
+})
