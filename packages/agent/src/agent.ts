@@ -219,6 +219,7 @@ class AgentImpl implements Agent {
       grace: s.grace,
       storagePath: s['storage.path'],
       logLevel: this.opts.logLevel ?? s.log_level,
+      multilineBufferLimit: s.multiline_buffer_limit,
     }
   }
 

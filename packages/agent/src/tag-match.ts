@@ -1,6 +1,6 @@
 // Tag routing as Fluent Bit does it (flb_router_match): `Match` is a pattern where `*` matches any
 // run of characters (including dots) and everything else matches itself, case-sensitively;
-// `Match_Regex` is a regular expression tested against the whole tag.
+// `Match_Regex` is a regular expression searched in the tag (unanchored, as Fluent Bit's flb_regex_match).
 
 export type TagMatcher = (tag: string) => boolean
 

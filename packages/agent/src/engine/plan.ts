@@ -17,6 +17,7 @@ import {
   serviceOptions,
 } from '../common-options.ts'
 import { createMultilineRegistry } from '../multiline/index.ts'
+import type { JoinerOptions } from '../multiline/types.ts'
 import type { MultilineRegistry } from '../multiline/types.ts'
 import { createParserRegistry } from '../parsers/index.ts'
 import type { ParserRegistry } from '../parsers/types.ts'
@@ -93,7 +94,18 @@ export function planPipeline(config: LoadedConfig, plugins: PluginSet): Plan {
 
   const parsers = createParserRegistry(config.parsers)
   diagnostics.push(...parsers.diagnostics)
-  const multiline = createMultilineRegistry(config.multilineParsers)
+  // Custom multiline parsers may name a pre-parser ([MULTILINE_PARSER] `parser`); [SERVICE]
+  // multiline_buffer_limit is the default joined-record limit of every joiner.
+  const multilineBuilt = createMultilineRegistry(config.multilineParsers, parsers.registry)
+  const bufferLimit = service.values.multiline_buffer_limit
+  const multiline = {
+    diagnostics: multilineBuilt.diagnostics,
+    registry: {
+      ...multilineBuilt.registry,
+      create: (names: readonly string[], opts?: JoinerOptions) =>
+        multilineBuilt.registry.create(names, { bufferLimit, ...opts }),
+    },
+  }
   diagnostics.push(...multiline.diagnostics)
   // inputs and filters that use parsers restart on reload when any parser definition changed
   const parsersPrint = [...config.parsers, ...config.multilineParsers]
