@@ -405,10 +405,7 @@ export async function fields(
   nowMs = Date.now(),
 ): Promise<{ fields: FieldInfo[]; sampled: number }> {
   const f = filterOf(store, p, body, nowMs)
-  const rows = await store.query(
-    `SELECT ${ROW_SELECT} FROM ${f.src} WHERE ${f.where} ORDER BY ts DESC, seq DESC LIMIT ${FIELD_SAMPLE}`,
-    f.params,
-  )
+  const rows = await newestFirst(store, f, FIELD_SAMPLE, 'desc', 'TRUE', f.params, undefined)
   const counts = new Map<string, number>()
   const types = new Map<string, FieldInfo['type']>()
   for (const r of rows) {
