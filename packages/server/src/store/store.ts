@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
 import { unlink } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
 import type { Logger } from '@sluice/core/log.ts'
@@ -31,7 +32,7 @@ export interface StoreOptions {
   readonly segmentMaxAgeMs?: number
   /** Refuse ingest (429) while more sealed segments than this wait for the applier. */
   readonly maxPendingSegments?: number
-  /** DuckDB worker threads. */
+  /** DuckDB worker threads (default: the CPUs available). */
   readonly threads?: number
   /** DuckDB memory limit, e.g. `2GB`. */
   readonly memoryLimit?: string
@@ -138,7 +139,7 @@ export class Store {
     try {
       mkdirSync(this.partsDir, { recursive: true })
       this.instance = await DuckDBInstance.create(':memory:', {
-        threads: String(this.opts.threads ?? 2),
+        threads: String(this.opts.threads ?? availableParallelism()),
         // Fewer, larger checkpoints: ingest writes in big batches (PRODUCT.md).
         checkpoint_threshold: '256MB',
         ...(this.opts.memoryLimit ? { memory_limit: this.opts.memoryLimit } : {}),
