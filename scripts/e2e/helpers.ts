@@ -102,7 +102,7 @@ export interface SearchResult {
 }
 
 /** Starts `sluice server` on ephemeral ports (or the given _bulk port) and waits for `ready`. */
-export async function startServer(data: string, esPort = 0): Promise<Server> {
+export async function startServer(data: string, esPort = 0, logLevel = 'warn'): Promise<Server> {
   const p = sluice([
     'server',
     '--data',
@@ -114,7 +114,7 @@ export async function startServer(data: string, esPort = 0): Promise<Server> {
     '--forward-port',
     '0',
     '--log-level',
-    'warn',
+    logLevel,
   ])
   const ports: Record<string, number> = {}
   await until(
