@@ -151,6 +151,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     'counter',
     () => [{ value: store.catalogOverflow() }],
   )
+  metrics.collect(
+    'sluice_store_rejected_rows_total',
+    'Acknowledged rows the store could not load (logged with their segment)',
+    'counter',
+    () => [{ value: store.rejectedRows }],
+  )
   metrics.collect('sluice_tail_clients', 'Open live-tail streams', 'gauge', () => [{ value: streams.size }])
   const retentionDrops = metrics.counter('sluice_retention_dropped_rows_total', 'Rows deleted by retention, by reason')
 

@@ -361,3 +361,23 @@ describe('web UI serving', () => {
     }
   })
 })
+
+describe('text that is not well-formed Unicode', () => {
+  let s: TestServer
+  before(async () => {
+    s = await testServer()
+  })
+  after(async () => {
+    await s.dispose()
+  })
+
+  test('a lone UTF-16 surrogate is stored as U+FFFD, not refused after the ack', async () => {
+    await bulk(s.es, [{ log: 'lone \ud800 surrogate', note: 'literal \\ud800 text', ['key\udc00']: 1 }])
+    const r = (await postJson(`${s.ui}/api/search`, { ...RANGE, query: 'surrogate' })).json()
+    assert.equal(r.total, 1)
+    assert.equal(r.hits[0].log, 'lone \ufffd surrogate')
+    assert.equal(r.hits[0].note, 'literal \\ud800 text')
+    assert.equal(r.hits[0]['key\ufffd'], 1)
+    assert.equal(s.store.rejectedRows, 0)
+  })
+})

@@ -139,6 +139,18 @@ export function restText(doc: Record<string, unknown>, mask: number): string | n
   return n > 0 ? JSON.stringify(rest) : null
 }
 
+/**
+ * Replaces the escapes of lone UTF-16 surrogates (`\ud800`: JSON.stringify writes them for strings
+ * that are not well-formed Unicode) by U+FFFD, which DuckDB's JSON reader accepts: otherwise the row
+ * would be refused at load, after it was acknowledged.
+ */
+export function wellFormedJson(text: string): string {
+  if (!/\\u[dD][89a-fA-F]/.test(text)) return text // fast path: nothing to fix
+  return text.replace(/(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})/g, (m, bs: string) =>
+    bs.length % 2 === 1 ? `${bs.slice(1)}\\ufffd` : m,
+  )
+}
+
 let lastIndex = ''
 let lastIndexJson = '""'
 
@@ -153,7 +165,7 @@ export function walLine(
 ): string {
   if (index !== lastIndex) {
     lastIndex = index
-    lastIndexJson = JSON.stringify(index)
+    lastIndexJson = wellFormedJson(JSON.stringify(index))
   }
   const k = doc.kubernetes as Record<string, unknown> | undefined
   const c = [
@@ -168,7 +180,8 @@ export function walLine(
   ]
   const key = mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : 'null'
   const rest = restText(doc, mask)
-  return `{"ts":${tsUs},"seq":${seq},"idx":${lastIndexJson},"id":${id === null ? 'null' : JSON.stringify(id)},"c":${JSON.stringify(c)},"k":${key},"r":${rest === null ? 'null' : JSON.stringify(rest)}}\n`
+  const idJson = id === null ? 'null' : wellFormedJson(JSON.stringify(id))
+  return `{"ts":${tsUs},"seq":${seq},"idx":${lastIndexJson},"id":${idJson},"c":${wellFormedJson(JSON.stringify(c))},"k":${key},"r":${rest === null ? 'null' : JSON.stringify(wellFormedJson(rest))}}\n`
 }
 
 /** Caches the day string of the last timestamp's UTC day (rows arrive mostly in time order). */
@@ -211,7 +224,11 @@ export function rowToRecord(r: StoredRow): Record<string, unknown> {
   if (r.stream !== null) out.stream = r.stream
   if (r.level !== null) out.level = r.level
   if (r.time !== null) out.time = r.time
-  const rest = r.rest ? (JSON.parse(r.rest) as Record<string, unknown>) : {}
+  const parsed: unknown = r.rest ? JSON.parse(r.rest) : {}
+  // A rest that was not an object (never written by this version; kept as text by older loads).
+  const rest = (
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : { _rest: parsed }
+  ) as Record<string, unknown>
   if (r.ns !== null || r.pod !== null || r.ctr !== null || r.host !== null) {
     const k8s: Record<string, unknown> = {}
     if (r.pod !== null) k8s.pod_name = r.pod
