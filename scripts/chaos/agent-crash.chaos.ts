@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 import {
   kill9,
   printTable,
@@ -20,15 +20,25 @@ import {
   writeAgentConf,
 } from './harness.ts'
 
-test('agent SIGKILLed repeatedly while reading and while retrying: no line lost, no duplicate', async () => {
+const rows: Row[] = []
+after(() => printTable(rows))
+
+interface Variant {
+  readonly name: string
+  readonly rotateBytes: number
+  readonly path?: string
+  readonly ids?: 'generate_id' | 'id_key'
+  readonly dupBound?: number
+}
+
+const run = (v: Variant) => async () => {
   const s = await scratch('agent-crash')
-  const rows: Row[] = []
   try {
     await mkdir(s.state, { recursive: true })
     let server = s.track(await startServer(s.data))
     const esPort = server.esPort
-    const conf = await writeAgentConf({ root: s.root, state: s.state, esPort })
-    const writer = new Writer({ root: s.root, seed: 7, rotateBytes: 0 }, 1500).start()
+    const conf = await writeAgentConf({ root: s.root, state: s.state, esPort, path: v.path, ids: v.ids })
+    const writer = new Writer({ root: s.root, seed: 7, rotateBytes: v.rotateBytes, keepRotated: 1000 }, 1500).start()
     let agent = s.track(startAgent(conf))
     let kills = 0
     // while reading: killed 2-4 s into each run, under load
@@ -53,15 +63,39 @@ test('agent SIGKILLed repeatedly while reading and while retrying: no line lost,
     await until('the agent to be running', () => agent.child.exitCode === null, s.logs)
     const c = await settle(server.uiPort, written, s.logs)
     rows.push({
-      scenario: 'agent SIGKILL x7 (5 reading, 2 retrying)',
+      scenario: `agent SIGKILL x7 (5 reading, 2 retrying)${v.rotateBytes > 0 ? ', rotation' : ''}`,
       ...c,
-      note: `Generate_ID On; ${writer.w.stats.rotations} rotations`,
+      note: `${v.name}; ${writer.w.stats.rotations} rotations`,
     })
-    printTable(rows)
-    assert.equal(c.lost, 0, 'lines lost')
-    assert.equal(c.duplicates, 0, 'duplicates with Generate_ID')
+    assert.equal(c.lost, 0, `lines lost (first missing: ${c.missing.join(' ')})`)
+    assert.ok(
+      c.duplicates <= (v.dupBound ?? 0) * c.written,
+      `${c.duplicates} duplicates (marker:_id ${c.dupSamples.join(' ')})`,
+    )
     assert.ok(kills === 7)
   } finally {
     await s.cleanup()
   }
-})
+}
+
+test(
+  'agent SIGKILLed repeatedly while reading and while retrying: no line lost, no duplicate',
+  run({ name: 'Generate_ID On, containers/*.log', rotateBytes: 0 }),
+)
+
+// kubelet renames 0.log while the agent is dead: the /var/log/containers symlink then points at the
+// new file, and the rest of the renamed one is only reachable by tailing the rotated names too
+// (tail recognises the renamed file by its inode in the DB and resumes at the committed offset).
+// Every rotated file is kept here: with kubelet's default retention (2 rotated files) and 256 KiB
+// files, the outages of this test outlast the retention and the pruned files' unread lines are
+// gone (measured: 2,796 of 49,970) — the limit docs/reliability.md states.
+test(
+  'agent SIGKILLed repeatedly while files rotate by rename: no line lost',
+  run({
+    name: 'Id_Key, pods/*/*/0.log*',
+    rotateBytes: 256 << 10,
+    path: 'var/log/pods/*/*/0.log*',
+    ids: 'id_key',
+    dupBound: 0.05,
+  }),
+)
