@@ -348,7 +348,7 @@ export async function synthesizeStore(
         END || CASE WHEN i % 100000 = 50000 THEN ' ${RARE_WORD}' ELSE '' END AS msg,
         1 AS mkey, strftime(make_timestamp(t), '%Y-%m-%dT%H:%M:%S.%gZ') AS time, NULL AS id,
         ('{"kubernetes":{"pod_id":"' || md5(p::VARCHAR) || '","labels":{"app":"svc-' || (p % 60) || '","app.kubernetes.io/name":"svc-' || (p % 60)
-          || '"},"docker_id":"' || md5((p + 1)::VARCHAR) || md5((p + 2)::VARCHAR) || '","container_image":"registry.example.com/svc-' || (p % 60) || ':1.' || (p % 9) || '"}}')::JSON AS rest
+          || '"},"docker_id":"' || md5((p + 1)::VARCHAR) || md5((p + 2)::VARCHAR) || '","container_image":"registry.example.com/svc-' || (p % 60) || ':1.' || (p % 9) || '"}}') AS rest
       FROM (SELECT i, ${firstMs * 1000} + i * ${stepUs} AS t, CAST(hash(i) % 300 AS BIGINT) AS p, CAST(hash(i * 31) % 1000000007 AS BIGINT) AS h FROM range(${records}) r(i))
       WHERE t >= ${dayStart} AND t < ${dayStart + 86_400_000_000}
       ORDER BY t`)
