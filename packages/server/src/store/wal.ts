@@ -148,6 +148,9 @@ export class Wal {
             this.no++
             this.fh = await open(segmentPath(this.dir, this.no), 'a')
             this.openedAt = Date.now()
+            // The new file's directory entry must survive a power loss too, not only its bytes.
+            const d = await open(this.dir, 'r')
+            await d.sync().finally(() => d.close())
           }
           const buf = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((p) => p.buf))
           let off = 0
