@@ -36,10 +36,11 @@ import {
   planPipeline,
 } from './engine/plan.ts'
 import { type FilterRuntime, type OutputRoute, Router } from './engine/router.ts'
+import { type InputStore, StorageManager } from './engine/storage/store.ts'
 import { deadline, resolveTiming, scaledMs, type Timing } from './engine/timing.ts'
 import { createMetrics, type MetricsRegistry } from './metrics.ts'
 import { type MonitoringServer, startMonitoring } from './monitoring/server.ts'
-import type { FilterContext, OutputContext, PluginContext, ServiceSettings } from './plugin.ts'
+import type { FilterContext, InputContext, OutputContext, PluginContext, ServiceSettings } from './plugin.ts'
 
 export const SLUICE_VERSION = '0.1.0'
 
@@ -102,6 +103,9 @@ export interface Agent {
 interface InputInstance {
   readonly plan: InputPlan
   readonly runtime: InputRuntime
+  /** The context the plugin sees: the runtime's, or with filesystem buffering in front of emit. */
+  readonly ctx: InputContext
+  readonly store: InputStore | undefined
   readonly abort: AbortController
 }
 interface FilterInstance {
@@ -165,6 +169,8 @@ class AgentImpl implements Agent {
   private monitoring: MonitoringServer | undefined
   private startedAt = 0
   private reloads = 0
+  /** Filesystem buffering, when [SERVICE] storage.path is set (created at start, kept across reloads). */
+  private storage: StorageManager | undefined
   private reloading: Promise<ReloadResult> | undefined
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
 
@@ -349,12 +355,24 @@ class AgentImpl implements Agent {
       series: inputSeries(this.metrics, p.id),
       router: () => this.router,
     })
+    let ctx: InputContext = runtime.ctx
+    let store: InputStore | undefined
+    if (this.storage !== undefined && p.common['storage.type'] === 'filesystem') {
+      store = this.storage.store(
+        p.id,
+        (tag, events, ack) => runtime.emit(tag, events, ack),
+        p.common['storage.pause_on_chunks_overlimit'],
+        base.log,
+      )
+      ctx = storageContext(runtime, store)
+    }
     try {
-      runtime.state = await p.plugin.init(p.opts, runtime.ctx)
+      runtime.state = await p.plugin.init(p.opts, ctx)
     } catch (err) {
+      store?.close()
       return this.initError(p, err)
     }
-    return { plan: p, runtime, abort }
+    return { plan: p, runtime, ctx, store, abort }
   }
 
   /** Inits the given plans (outputs, filters, inputs). On any error, stops what was inited. */
@@ -417,6 +435,8 @@ class AgentImpl implements Agent {
       await this.guard(i.runtime.ctx.log, 'stop', () => i.plan.plugin.stop?.(i.runtime.state))
     i.runtime.started = false
     i.runtime.releaseWaiters()
+    // what is not delivered stays in its sealed chunks and is replayed on the next start
+    i.store?.close()
   }
 
   async check(): Promise<Diagnostic[]> {
@@ -446,9 +466,12 @@ class AgentImpl implements Agent {
       this.state = 'stopped'
       throw new AgentConfigError(`cannot start the agent with ${this.config.entry}`, plan.diagnostics)
     }
+    this.storage = this.createStorage(plan)
     const inited = await this.initAll(plan, plan.outputs, plan.filters, plan.inputs)
     if (inited.errors.length > 0) {
       this.state = 'stopped'
+      this.storage?.close()
+      this.storage = undefined
       await this.closeLog()
       throw new AgentConfigError(`cannot start the agent with ${this.config.entry}`, [
         ...plan.diagnostics,
@@ -462,10 +485,12 @@ class AgentImpl implements Agent {
       inited.outputs.map((o) => o.route),
     )
     for (const o of inited.outputs) o.queue.start()
+    // chunks left on disk by the previous run go first, routed again by their tag
+    this.storage?.loadBacklog()
     this.startedAt = this.timing.now()
     for (const i of inited.inputs) {
       try {
-        await i.plan.plugin.start(i.runtime.state, i.runtime.ctx)
+        await i.plan.plugin.start(i.runtime.state, i.ctx)
         i.runtime.started = true
       } catch (err) {
         const msg = `cannot start ${i.plan.scope}: ${errMsg(err)}`
@@ -542,6 +567,8 @@ class AgentImpl implements Agent {
       await this.monitoring.close()
       this.monitoring = undefined
     }
+    this.storage?.close()
+    this.storage = undefined
     this.pipeline = undefined
     this.log.info('stopped')
     await this.closeLog()
@@ -640,7 +667,7 @@ class AgentImpl implements Agent {
     const started: string[] = []
     for (const i of inited.inputs) {
       try {
-        await i.plan.plugin.start(i.runtime.state, i.runtime.ctx)
+        await i.plan.plugin.start(i.runtime.state, i.ctx)
         i.runtime.started = true
         started.push(i.plan.id)
       } catch (err) {
@@ -667,6 +694,32 @@ class AgentImpl implements Agent {
     if (r === graceOver) o.queue.rejectAll(`output removed by reload; not delivered within Grace (${grace}s)`)
     o.abort.abort()
     await this.guard(o.ctx.log, 'stop', () => o.plan.plugin.stop?.(o.state))
+  }
+
+  private createStorage(plan: Plan): StorageManager | undefined {
+    const s = plan.service
+    const path = s['storage.path']
+    if (path === undefined || !plan.inputs.some((i) => i.common['storage.type'] === 'filesystem')) return undefined
+    return new StorageManager(
+      {
+        path: isAbsolute(path) ? path : resolvePath(this.config.baseDir, path),
+        sync: s['storage.sync'] === 'full' ? 'full' : 'normal',
+        checksum: s['storage.checksum'],
+        maxChunksUp: Math.max(1, s['storage.max_chunks_up']),
+        backlogMemLimit: s['storage.backlog.mem_limit'],
+        deleteIrrecoverable: s['storage.delete_irrecoverable_chunks'],
+        metrics: s['storage.metrics'],
+        flush: s.flush,
+      },
+      createLogger({ level: this.level(s), write: this.writeLine }, 'storage'),
+      this.metrics,
+      this.timing,
+    )
+  }
+
+  /** Fluent Bit's /api/v1/storage document (chunks up/down per input), when storage is in use. */
+  storageReport(): object | undefined {
+    return this.storage?.report()
   }
 
   private monitoringSource() {
@@ -709,4 +762,23 @@ function healthSettings(plan: Plan) {
 
 function refused(diagnostics: Diagnostic[]): ReloadResult {
   return { ok: false, diagnostics, kept: [], started: [], stopped: [] }
+}
+
+/** The input's context with filesystem buffering in front of emit, and its pauses added. */
+function storageContext(runtime: InputRuntime, store: InputStore): InputContext {
+  const base = runtime.ctx
+  return {
+    ...base,
+    emit: (tag, events, ack) => store.emit(tag, events, ack),
+    get paused() {
+      return runtime.paused || store.paused
+    },
+    async whenResumed() {
+      while (runtime.paused || store.paused) {
+        if (runtime.paused) await runtime.whenResumed()
+        else await store.whenResumed()
+        if (base.signal.aborted) return
+      }
+    },
+  }
 }

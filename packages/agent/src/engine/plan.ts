@@ -209,11 +209,12 @@ export function planPipeline(config: LoadedConfig, plugins: PluginSet): Plan {
     const c = common('input', section)
     if (!c) continue
     const com = c.common as InputCommon
-    if (com['storage.type'] === 'filesystem') {
+    if (com['storage.type'] === 'filesystem' && service.values['storage.path'] === undefined) {
+      // Fluent Bit does the same: without a storage.path there is nowhere to write chunks
       diagnostics.push({
         severity: 'warning',
         message:
-          'storage.type filesystem: records are buffered in memory; delivery is acknowledged end to end, so tail re-reads what was not delivered after a crash',
+          'storage.type filesystem without [SERVICE] storage.path: records are buffered in memory only (set storage.path to keep them across a crash)',
         file: section.loc.file,
         line: section.loc.line,
         instance: c.scope,
