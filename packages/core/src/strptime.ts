@@ -283,8 +283,7 @@ export function compileTimeFormat(format: string): CompiledTimeFormat | { error:
         const fast = parseRfc3339(text)
         if (fast) return fast
       } else if (isDocker && !opts?.systemTimezone && !opts?.timeZone) {
-        const fast = isoPrefix(text)
-        if (fast) return { sec: fast.sec - (opts?.offsetSec ?? 0), nsec: fast.nsec }
+        if (isoPrefix(text) >= 0) return { sec: isoSec - (opts?.offsetSec ?? 0), nsec: isoNsec }
       }
       return run(steps, text, hasYear || hasEpoch, hasZone, opts)
     },
@@ -317,35 +316,59 @@ export function daysFromCivil(y: number, m: number, d: number): number {
 
 const isDigit = (c: number) => c >= 48 && c <= 57
 
+/** Results of the last successful isoPrefix() call (module scratch: no object per call). */
+let isoSec = 0
+let isoNsec = 0
+
+/** Two ASCII digits at `i` as a number, or -1 when either is not a digit. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48
+  const b = s.charCodeAt(i + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
 /**
- * Reads `YYYY-MM-DDTHH:MM:SS.fraction` at the start of `s`: seconds as if UTC, nanoseconds, and the
- * index after the fraction; null when the text has another shape.
+ * Reads `YYYY-MM-DDTHH:MM:SS.fraction` at the start of `s`: seconds as if UTC and nanoseconds go to
+ * isoSec/isoNsec, and the index after the fraction is returned; -1 when the text has another shape.
  */
-function isoPrefix(s: string): { sec: number; nsec: number; end: number } | null {
-  if (s.length < 21) return null
-  const c = (i: number) => s.charCodeAt(i) - 48
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(s.charCodeAt(i))) return null
-  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.') return null
-  const Y = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3)
-  const m = c(5) * 10 + c(6)
-  const d = c(8) * 10 + c(9)
-  const H = c(11) * 10 + c(12)
-  const M = c(14) * 10 + c(15)
-  const S = c(17) * 10 + c(18)
-  if (m < 1 || m > 12 || d < 1 || d > 31 || H > 23 || M > 59 || S > 60) return null
+// fast path: one call per CRI/Docker line; no allocation, char codes only.
+function isoPrefix(s: string): number {
+  if (s.length < 21) return -1
+  if (
+    s.charCodeAt(4) !== 45 /* - */ ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 /* T */ ||
+    s.charCodeAt(13) !== 58 /* : */ ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 /* . */
+  )
+    return -1
+  const y1 = two(s, 0)
+  const y2 = two(s, 2)
+  const m = two(s, 5)
+  const d = two(s, 8)
+  const H = two(s, 11)
+  const M = two(s, 14)
+  const S = two(s, 17)
+  if (y1 < 0 || y2 < 0 || m < 1 || m > 12 || d < 1 || d > 31 || H < 0 || H > 23 || M < 0 || M > 59 || S < 0 || S > 60)
+    return -1
   let i = 20
   let nsec = 0
   let digits = 0
-  while (i < s.length && isDigit(s.charCodeAt(i))) {
+  const len = s.length
+  for (; i < len; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) break
     if (digits < 9) {
-      nsec = nsec * 10 + c(i)
+      nsec = nsec * 10 + c
       digits++
     }
-    i++
   }
-  if (i === 20) return null
+  if (i === 20) return -1
   for (; digits < 9; digits++) nsec *= 10
-  return { sec: daysFromCivil(Y, m, d) * 86400 + H * 3600 + M * 60 + S, nsec, end: i }
+  isoSec = daysFromCivil(y1 * 100 + y2, m, d) * 86400 + H * 3600 + M * 60 + S
+  isoNsec = nsec
+  return i
 }
 
 /**
@@ -354,13 +377,15 @@ function isoPrefix(s: string): { sec: number; nsec: number; end: number } | null
  * the general parser decides.
  */
 export function parseRfc3339(s: string): TimeValue | null {
-  const r = isoPrefix(s)
-  if (!r) return null
-  const z = s[r.end]
-  if (z === 'Z' || z === 'z') return { sec: r.sec, nsec: r.nsec }
-  if (z !== '+' && z !== '-') return null
-  const o = parseOffset(s, r.end)
-  return o ? { sec: r.sec - o.off, nsec: r.nsec } : null
+  const end = isoPrefix(s)
+  if (end < 0) return null
+  const z = s.charCodeAt(end)
+  if (z === 90 /* Z */ || z === 122 /* z */) return { sec: isoSec, nsec: isoNsec }
+  if (z !== 43 /* + */ && z !== 45 /* - */) return null
+  const sec = isoSec
+  const nsec = isoNsec
+  const o = parseOffset(s, end)
+  return o ? { sec: sec - o.off, nsec } : null
 }
 
 /** Reads `±hh`, `±hhmm` or `±hh:mm` at `i`. */

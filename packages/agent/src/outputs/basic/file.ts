@@ -15,7 +15,7 @@ import { createGzip } from 'node:zlib'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { eventsToMsgpack } from '../../format/event-msgpack.ts'
 import { escapeNonAscii } from '../../format/json-escape.ts'
-import { formatJsonRecords } from '../../format/json-records.ts'
+import { jsonLinesBuffer } from '../../format/json-records.ts'
 import { msgpackPrint } from '../../format/msgpack-print.ts'
 import { printfF } from '../../format/numbers.ts'
 import { defineOutput, type FlushResult, type OutputContext } from '../../plugin.ts'
@@ -140,7 +140,7 @@ export function formatFile(
     case 'msgpack':
       return eventsToMsgpack(events)
     case 'json_lines':
-      return formatJsonRecords(events, 'json_lines', { dateKey: 'date', dateFormat: 'double' })
+      return jsonLinesBuffer(events, { dateKey: 'date', dateFormat: 'double' })
     case 'plain': {
       let out = ''
       for (const e of events) out += escapeNonAscii(JSON.stringify(e.body)) + '\n'

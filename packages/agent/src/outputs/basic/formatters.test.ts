@@ -96,7 +96,7 @@ describe('file formatter', () => {
   ]
   const e = ev(1795332600, 123456789, { log: 'hello', x: 2.5 })
   for (const [name, o, want] of table)
-    it(name, () => assert.equal(formatFile([e], 'kube.a', fileFormatConfig(o)), want))
+    it(name, () => assert.equal(formatFile([e], 'kube.a', fileFormatConfig(o)).toString(), want))
 
   it('file names from tags are made filesystem-safe', () => {
     assert.equal(fileNameForTag('kube.var.log.containers.a_b-c.log'), 'kube.var.log.containers.a_b-c.log')
