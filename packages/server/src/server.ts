@@ -52,6 +52,8 @@ export interface ServerOptions {
   readonly log?: Logger
   readonly store?: Omit<StoreOptions, 'dir' | 'log'>
   readonly clusterName?: string
+  /** On close, connections still busy after this long are cut (ms). */
+  readonly closeGraceMs?: number
 }
 
 export interface RunningServer {
@@ -111,6 +113,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const servers: Array<Server | NetServer> = []
   const streams = new Set<ServerResponse>()
   let closing = false
+  const closeGraceMs = opts.closeGraceMs ?? 10_000
 
   metrics.collect('sluice_ingest_records_total', 'Records acknowledged (durable), by source', 'counter', () =>
     Object.entries(store.ingest.bySource).map(([source, value]) => ({ labels: { source }, value })),
@@ -270,12 +273,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         if (retentionTimer) clearInterval(retentionTimer)
         if (retentionRun) await retentionRun
         for (const s of streams) s.end()
+        // Keep-alive connections would hold close() open for the keep-alive timeout: close them as soon
+        // as they turn idle (an in-flight request still gets its answer), and all of them after a grace.
         await Promise.all(
           servers.map(
             (s) =>
               new Promise<void>((resolve) => {
-                s.close(() => resolve())
-                if ('closeIdleConnections' in s) (s as Server).closeIdleConnections()
+                const http = 'closeIdleConnections' in s ? (s as Server) : null
+                const idle = http ? setInterval(() => http.closeIdleConnections(), 50) : null
+                const force = http ? setTimeout(() => http.closeAllConnections(), closeGraceMs) : null
+                s.close(() => {
+                  if (idle) clearInterval(idle)
+                  if (force) clearTimeout(force)
+                  resolve()
+                })
+                http?.closeIdleConnections()
               }),
           ),
         )

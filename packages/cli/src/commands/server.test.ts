@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -47,6 +48,41 @@ describe('sluice server (command)', () => {
 
     a.child.kill('SIGTERM')
     assert.equal(await a.exit, 0)
+  })
+
+  test('SIGTERM with a keep-alive request in flight: the request is answered and the server exits', async () => {
+    // Regression: the idle keep-alive connection held http.Server.close() open (scripts/e2e/testdata).
+    const a = run(['--data', join(dir, 'ka'), '--es-port', '0', '--ui-port', '0', '--forward-port', 'off'])
+    const port = Number(/es_port=(\d+)/.exec(await a.out)![1])
+    const agent = new Agent({ keepAlive: true })
+    const body = '{"index":{"_index":"ka"}}\n{"m":1}\n'
+    let status = 0
+    const done = new Promise<void>((resolve) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/_bulk',
+          method: 'POST',
+          agent,
+          headers: { 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          status = res.statusCode!
+          res.resume()
+          res.on('end', () => resolve())
+        },
+      )
+      req.flushHeaders()
+      setTimeout(() => {
+        a.child.kill('SIGTERM')
+        setTimeout(() => req.end(body), 200)
+      }, 200)
+    })
+    await done
+    assert.equal(status, 200)
+    assert.equal(await a.exit, 0)
+    agent.destroy()
   })
 
   test('a bad config file is reported all at once, with each key', async () => {
