@@ -36,7 +36,7 @@ import {
   planPipeline,
 } from './engine/plan.ts'
 import { type FilterRuntime, type OutputRoute, Router } from './engine/router.ts'
-import { type InputStore, StorageManager } from './engine/storage/store.ts'
+import { type InputStore, type LimitedOutput, StorageManager } from './engine/storage/store.ts'
 import { deadline, resolveTiming, scaledMs, type Timing } from './engine/timing.ts'
 import { createMetrics, type MetricsRegistry } from './metrics.ts'
 import { type MonitoringServer, startMonitoring } from './monitoring/server.ts'
@@ -86,6 +86,8 @@ export interface StopReport {
 export interface Agent {
   start(): Promise<void>
   stop(): Promise<StopReport>
+  /** Fluent Bit's /api/v1/storage document when filesystem buffering is in use; undefined otherwise. */
+  storageReport(): object | undefined
   /** Switches to a new config; refused (old pipeline untouched) when it has errors. */
   reload(config: LoadedConfig): Promise<ReloadResult>
   /** Reloads from `reloadSource` (SIGHUP, POST /api/v2/reload). */
@@ -350,7 +352,9 @@ class AgentImpl implements Agent {
       // Fluent Bit's default tag is the instance name
       tag: p.common.tag ?? p.id,
       routable: p.common.routable,
-      memBufLimit: p.common.mem_buf_limit,
+      // with filesystem buffering, storage.max_chunks_up bounds memory instead (as in Fluent Bit)
+      memBufLimit:
+        this.storage !== undefined && p.common['storage.type'] === 'filesystem' ? undefined : p.common.mem_buf_limit,
       base,
       series: inputSeries(this.metrics, p.id),
       router: () => this.router,
@@ -484,6 +488,7 @@ class AgentImpl implements Agent {
       inited.filters.map((f) => f.runtime),
       inited.outputs.map((o) => o.route),
     )
+    this.storage?.setOutputs(inited.outputs.map((o) => limitedOutput(o, this.metrics)))
     for (const o of inited.outputs) o.queue.start()
     // chunks left on disk by the previous run go first, routed again by their tag
     this.storage?.loadBacklog()
@@ -653,6 +658,7 @@ class AgentImpl implements Agent {
       filters.map((f) => f.runtime),
       outputs.map((o) => o.route),
     )
+    this.storage?.setOutputs(outputs.map((o) => limitedOutput(o, this.metrics)))
     const qs = this.queueSettings(plan)
     for (const o of outputs) o.queue.updateSettings(qs)
     this.health_?.update(healthSettings(plan))
@@ -762,6 +768,17 @@ function healthSettings(plan: Plan) {
 
 function refused(diagnostics: Diagnostic[]): ReloadResult {
   return { ok: false, diagnostics, kept: [], started: [], stopped: [] }
+}
+
+function limitedOutput(o: OutputInstance, metrics: MetricsRegistry): LimitedOutput {
+  return {
+    id: o.plan.id,
+    match: o.plan.match,
+    limit: o.plan.common['storage.total_limit_size'],
+    queuedBytes: () => o.queue.queuedBytesNow,
+    dropped: outputSeries(metrics, o.plan.id).dropped,
+    log: o.ctx.log,
+  }
 }
 
 /** The input's context with filesystem buffering in front of emit, and its pauses added. */

@@ -350,6 +350,11 @@ export class OutputQueue {
     return (e) => map.get(e) ?? 0
   }
 
+  /** Estimated bytes queued (open, ready, in retry wait): storage.total_limit_size with filesystem chunks. */
+  get queuedBytesNow(): number {
+    return this.queuedBytes
+  }
+
   /** Records queued (open, ready, in retry wait); in-flight flushes not included. */
   pendingRecords(): number {
     let n = 0

@@ -198,3 +198,40 @@ test('disk full (ENOSPC on a 1 MB tmpfs): clear error, input paused, records kep
       execFileSync('umount', [mnt])
     }
   }))
+
+test('storage.total_limit_size counts chunks on disk: the oldest are dropped, counted and logged', () =>
+  withDir(async (dir) => {
+    const { m, st, got, lines, metrics } = setup(dir, { maxChunksUp: 1 })
+    const dropped = metrics.counter('fluentbit_output_dropped_records_total', '').labels({ name: 'http.0' })
+    m.setOutputs([{ id: 'http.0', match: () => true, limit: 1500, queuedBytes: () => 0, dropped, log: m.log }])
+    const acks = [ackSpy(), ackSpy(), ackSpy(), ackSpy()]
+    const pad = 'y'.repeat(500)
+    st.emit('a', events(1, 0, { pad }), acks[0]) // up
+    st.emit('b', events(1, 1, { pad }), acks[1]) // down
+    st.emit('c', events(1, 2, { pad }), acks[2]) // down
+    st.emit('d', events(1, 3, { pad }), acks[3]) // down: b + c + d > 1500 bytes, b goes
+    assert.deepEqual(acks[1]!.calls, [{ delivered: 0, rejected: 1 }])
+    assert.equal(dropped.get(), 1)
+    assert.ok(lines.some((l) => /dropped 1 records \(tag b\): storage.total_limit_size \(1500 bytes\) reached/.test(l)))
+    assert.equal((await chunkFiles(join(dir, 'dummy.0'))).length, 3)
+    got[0]!.ack({ delivered: 1, rejected: 0 })
+    await waitFor(() => got.length === 2, 'the next chunk to come up')
+    assert.equal(got[1]!.tag, 'c', 'b was dropped, c is next')
+    m.close()
+  }))
+
+test('storage.pause_on_chunks_overlimit pauses the input at max_chunks_up and resumes when a chunk is done', () =>
+  withDir(async (dir) => {
+    const { m, got } = setup(dir, { maxChunksUp: 1 })
+    const st = m.store('tail.0', (tag, evs, ack) => got.push({ tag, events: evs, ack }), true, m.log)
+    assert.equal(st.paused, false)
+    st.emit('a', events(2))
+    assert.equal(st.paused, true)
+    let resumed = false
+    const w = st.whenResumed().then(() => (resumed = true))
+    got[0]!.ack({ delivered: 2, rejected: 0 })
+    await w
+    assert.ok(resumed)
+    assert.equal(st.paused, false)
+    m.close()
+  }))

@@ -50,6 +50,21 @@ export interface StorageSettings {
   readonly flush: number
 }
 
+/**
+ * An output with storage.total_limit_size: chunks waiting on disk for it count against the limit,
+ * with what its queue holds in memory.
+ */
+export interface LimitedOutput {
+  readonly id: string
+  readonly match: (tag: string) => boolean
+  /** storage.total_limit_size in bytes; undefined = no limit. */
+  readonly limit: number | undefined
+  /** Estimated bytes queued in memory for this output. */
+  queuedBytes(): number
+  readonly dropped: Series
+  readonly log: Logger
+}
+
 /** Where the records of a chunk go once written (the input runtime's emit). */
 export type Downstream = (tag: string, events: LogEvent[], ack: AckCallback) => void
 
@@ -85,6 +100,7 @@ export class StorageManager {
   private upCount = 0
   private backlogUpBytes = 0
   private seq = 0
+  private outputs: readonly LimitedOutput[] = []
   private readonly quarantined: Series
   private readonly writeErrors: Series
   private readonly g: ReturnType<typeof storageGauges> | undefined
@@ -123,6 +139,62 @@ export class StorageManager {
       dir,
       `${String(this.timing.now()).padStart(14, '0')}-${String(this.seq).padStart(9, '0')}${CHUNK_SUFFIX}`,
     )
+  }
+
+  /** The outputs (start, reload), for storage.total_limit_size. */
+  setOutputs(outputs: readonly LimitedOutput[]): void {
+    this.outputs = outputs
+  }
+
+  /**
+   * storage.total_limit_size counts the chunks waiting on disk too: when the bytes for an output
+   * (queued in memory + its chunks on disk) exceed the limit, its oldest chunks on disk are dropped.
+   * Routes are decided by the chunk's tag as written (before filters). A chunk that another
+   * output without a limit (or under it) also matches is kept: dropping it would lose records that
+   * output can still take. Every drop is counted in the output's dropped records and logged.
+   */
+  enforceLimits(tag: string): void {
+    for (const o of this.outputs) {
+      if (o.limit === undefined || !o.match(tag)) continue
+      let onDisk = 0
+      for (const c of this.down) if (o.match(c.tag)) onDisk += c.bytes
+      let total = o.queuedBytes() + onDisk
+      for (let i = 0; i < this.down.length && total > o.limit; ) {
+        const c = this.down[i]!
+        if (!o.match(c.tag) || !this.overAll(c.tag)) {
+          i++
+          continue
+        }
+        this.down.splice(i, 1)
+        total -= c.bytes
+        if (!c.sealed) c.store.seal(c)
+        try {
+          unlinkSync(c.file)
+        } catch {}
+        c.store.chunkGone(c)
+        for (const x of this.outputs) {
+          if (!x.match(c.tag)) continue
+          x.dropped.inc(c.records)
+          x.log.error(
+            `dropped ${c.records} records (tag ${c.tag}): storage.total_limit_size (${x.limit} bytes) reached: oldest chunk on disk ${c.file} deleted`,
+          )
+        }
+        for (const h of c.held) safeAck(h.ack, { delivered: 0, rejected: h.n }, this.log)
+      }
+    }
+    this.refresh()
+  }
+
+  /** Every output matching the tag has a total_limit_size and is over it. */
+  private overAll(tag: string): boolean {
+    for (const o of this.outputs) {
+      if (!o.match(tag)) continue
+      if (o.limit === undefined) return false
+      let onDisk = 0
+      for (const c of this.down) if (o.match(c.tag)) onDisk += c.bytes
+      if (o.queuedBytes() + onDisk <= o.limit) return false
+    }
+    return true
   }
 
   /** A new chunk may be up when fewer than max_chunks_up are and no older chunk waits on disk. */
@@ -473,8 +545,11 @@ export class InputStore {
         c.inPipeline--
         this.maybeDone(c)
       })
-    } else c.held.push({ ack, n: events.length })
-    if (c.bytes >= CHUNK_LIMIT_BYTES) this.seal(c)
+    } else {
+      c.held.push({ ack, n: events.length })
+      this.m.enforceLimits(tag)
+    }
+    if (c.bytes >= CHUNK_LIMIT_BYTES && !c.sealed) this.seal(c)
     return true
   }
 

@@ -1,0 +1,58 @@
+// Filesystem buffering through the agent: a `storage.type filesystem` input's records go through
+// chunk files; storage.max_chunks_up bounds what is in memory while the output is blocked; the
+// fluentbit_storage_* metrics (storage.metrics) and the /api/v1/storage document report the chunks.
+
+import assert from 'node:assert/strict'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { createAgent } from '../../agent.ts'
+import { bench, events, gate, makeConfig, waitFor } from '../test-helpers.ts'
+
+test('agent: max_chunks_up keeps only that many chunks in memory while the output is blocked; all delivered after', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-agent-fs-'))
+  const b = bench()
+  const g = gate()
+  b.behaviours.set('fake_out.0', async () => {
+    await g.promise
+    return { kind: 'ok' }
+  })
+  const agent = createAgent(
+    makeConfig({
+      service: { 'storage.path': dir, 'storage.max_chunks_up': 2, 'storage.metrics': 'on' },
+      inputs: [{ Name: 'fake_in', 'storage.type': 'filesystem' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  try {
+    const ctx = b.input('fake_in.0')
+    for (let t = 0; t < 5; t++) ctx.emit(`t${t}`, events(10, t * 100))
+    const gauge = (n: string) => agent.metrics.gauge(n, '').get()
+    assert.equal(gauge('fluentbit_storage_fs_chunks'), 5)
+    assert.equal(gauge('fluentbit_storage_fs_chunks_up'), 2)
+    assert.equal(gauge('fluentbit_storage_fs_chunks_down'), 3)
+    assert.match(agent.metrics.prometheus(), /fluentbit_input_storage_chunks_down\{name="fake_in.0"\} 3/)
+    const report = agent.storageReport() as { storage_layer: { chunks: Record<string, number> } }
+    assert.equal(report.storage_layer.chunks.fs_chunks_down, 3)
+    assert.equal((await readdir(join(dir, 'fake_in.0'))).length, 5, 'every chunk is on disk')
+    g.open()
+    await waitFor(() => b.records('fake_out.0').length === 50, 'every record delivered')
+    await waitFor(() => gauge('fluentbit_storage_fs_chunks') === 0, 'every chunk done')
+    assert.deepEqual(await readdir(join(dir, 'fake_in.0')), [])
+    const ns = b
+      .records('fake_out.0')
+      .map((e) => e.body.n as number)
+      .sort((x, y) => x - y)
+    assert.deepEqual(
+      ns,
+      [0, 100, 200, 300, 400].flatMap((s) => Array.from({ length: 10 }, (_, i) => s + i)),
+    )
+  } finally {
+    g.open()
+    await agent.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
