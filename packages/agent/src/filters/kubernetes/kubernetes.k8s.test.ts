@@ -167,6 +167,9 @@ before(() => {
 
 after(() => {
   try {
+    // Pods bound to a node never finish graceful deletion without a kubelet (../shared/k8s README),
+    // and would keep the namespace Terminating: force them first.
+    k8s.kubectl(['delete', 'pods', '--all', '-n', ns, '--grace-period=0', '--force'])
     k8s.kubectl(['delete', 'namespace', ns, '--wait=false'])
     k8s.kubectl(['delete', 'clusterrole,clusterrolebinding', role])
   } finally {
