@@ -235,3 +235,31 @@ test('storage.pause_on_chunks_overlimit pauses the input at max_chunks_up and re
     assert.equal(st.paused, false)
     m.close()
   }))
+
+test('storage.backlog.mem_limit: the backlog comes up a limited number of bytes at a time, in order', () =>
+  withDir(async (dir) => {
+    const a = setup(dir, { sync: 'full', checksum: false })
+    const pad = 'z'.repeat(400)
+    for (let t = 0; t < 4; t++) {
+      a.st.emit(`t${t}`, events(2, t * 10, { pad }))
+      // one chunk per tag; sealed at close
+    }
+    a.m.close()
+    const b = setup(dir, { backlogMemLimit: 1500, checksum: false })
+    b.m.loadBacklog()
+    // each chunk is ~900 bytes: one at a time fits under 1500
+    assert.equal(b.got.length, 1)
+    assert.equal(b.got[0]!.tag, 't0')
+    b.got[0]!.ack({ delivered: 2, rejected: 0 })
+    assert.equal(b.got.length, 2)
+    assert.equal(b.got[1]!.tag, 't1')
+    b.got[1]!.ack({ delivered: 2, rejected: 0 })
+    b.got[2]!.ack({ delivered: 2, rejected: 0 })
+    b.got[3]!.ack({ delivered: 2, rejected: 0 })
+    assert.deepEqual(
+      b.got.map((x) => x.tag),
+      ['t0', 't1', 't2', 't3'],
+    )
+    assert.deepEqual(await chunkFiles(join(dir, 'dummy.0')), [])
+    b.m.close()
+  }))
