@@ -3,6 +3,7 @@
 // fluentbit_storage_* metrics (storage.metrics) and the /api/v1/storage document report the chunks.
 
 import assert from 'node:assert/strict'
+import { readdirSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -53,6 +54,54 @@ test('agent: max_chunks_up keeps only that many chunks in memory while the outpu
   } finally {
     g.open()
     await agent.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('agent: a reload keeps a filesystem input and its chunks; a stop leaves undelivered chunks on disk for the next start', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-agent-fs-'))
+  const spec = (outputs: Record<string, string>[]) =>
+    makeConfig({
+      service: { 'storage.path': dir, Grace: 0.01 },
+      inputs: [{ Name: 'fake_in', 'storage.type': 'filesystem' }],
+      outputs,
+    })
+  const b = bench()
+  b.behaviours.set('fake_out.0', () => ({ kind: 'retry', reason: 'down' }))
+  const agent = createAgent(spec([{ Name: 'fake_out', Match: '*', Retry_Limit: 'no_limits' }]), b.options())
+  await agent.start()
+  try {
+    b.input('fake_in.0').emit('app', events(4))
+    const r = await agent.reload(
+      spec([
+        { Name: 'fake_out', Match: '*', Retry_Limit: 'no_limits' },
+        { Name: 'fake_out', Match: 'nothing' },
+      ]),
+    )
+    assert.ok(r.ok)
+    assert.ok(r.kept.includes('fake_in.0'))
+    b.input('fake_in.0').emit('app', events(3, 100))
+  } finally {
+    await agent.stop()
+  }
+  const left = await readdir(join(dir, 'fake_in.0'))
+  assert.ok(left.length >= 1, 'undelivered chunks stay on disk')
+
+  const b2 = bench()
+  const again = createAgent(spec([{ Name: 'fake_out', Match: '*' }]), b2.options())
+  await again.start()
+  try {
+    await waitFor(() => b2.records('fake_out.0').length === 7, 'the 7 records replayed')
+    assert.deepEqual(
+      b2
+        .records('fake_out.0')
+        .map((e) => e.body.n)
+        .sort((x, y) => Number(x) - Number(y)),
+      [0, 1, 2, 3, 100, 101, 102],
+    )
+    await waitFor(() => readdirSync(join(dir, 'fake_in.0')).length === 0, 'the replayed chunks deleted')
+  } finally {
+    await again.stop()
     await rm(dir, { recursive: true, force: true })
   }
 })
