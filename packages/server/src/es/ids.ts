@@ -31,7 +31,11 @@ export class IdRegistry {
   /** Verdict per item, in order; a repeated id inside the list sees the earlier item as existing. */
   async check(items: ReadonlyArray<{ index: string; id: string; create: boolean }>): Promise<IdVerdict[]> {
     const keys = items.map((it) => `${it.index}\u0000${it.id}`)
-    const unknown = [...new Set(keys.filter((k) => !this.pending.has(k)))]
+    // Snapshot what is pending now: while the store is queried below, a segment may finish loading
+    // and drop its ids from `pending` — they must then count as existing (regression: duplicates
+    // under load, scripts/chaos/files.chaos.ts copytruncate).
+    const pendingNow = new Set(keys.filter((k) => this.pending.has(k)))
+    const unknown = [...new Set(keys.filter((k) => !pendingNow.has(k)))]
     const stored = new Set<string>()
     for (let i = 0; i < unknown.length; i += 500) {
       const chunk = unknown.slice(i, i + 500)
@@ -50,7 +54,7 @@ export class IdRegistry {
     const seen = new Set<string>()
     return items.map((it, i) => {
       const k = keys[i]!
-      const exists = seen.has(k) || this.pending.has(k) || stored.has(k)
+      const exists = seen.has(k) || pendingNow.has(k) || this.pending.has(k) || stored.has(k)
       seen.add(k)
       if (!exists) return 'new'
       return it.create ? 'conflict' : 'replace'
