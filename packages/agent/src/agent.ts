@@ -752,6 +752,8 @@ class AgentImpl implements Agent {
       hotReload: () => this.hotReload,
       reload: () => this.reloadFromSource(),
       reloadCount: () => this.reloads,
+      // Fluent Bit's /api/v1/storage (storage.metrics on): for the monitoring server to serve
+      storage: () => (this.pipeline?.plan.service['storage.metrics'] ? this.storageReport() : undefined),
     }
   }
 }
