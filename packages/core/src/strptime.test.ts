@@ -135,3 +135,28 @@ describe('strptime', () => {
     assert.equal(parseUtcOffset('nine'), undefined)
   })
 })
+
+describe('parseRfc3339 prefix cache', () => {
+  it('gives the same result as a fresh parse whatever came before', () => {
+    const texts = [
+      '2026-11-22T07:30:00.5Z',
+      '2026-11-22T07:30:00.25Z',
+      '2026-11-22T07:30:01.1+09:00',
+      '\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000.5Z',
+      '2024-02-29T23:59:59.999999999Z',
+      '2026-11-22T07:30:00.5Z',
+      '2026-13-22T07:30:00.5Z',
+    ]
+    const expected: (TimeValue | null)[] = [
+      { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
+      { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 250_000_000 },
+      { sec: Date.UTC(2026, 10, 22, 7, 30, 1) / 1000 - 9 * 3600, nsec: 100_000_000 },
+      null,
+      { sec: Date.UTC(2024, 1, 29, 23, 59, 59) / 1000, nsec: 999_999_999 },
+      { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
+      null,
+    ]
+    assert.deepEqual(texts.map(parseRfc3339), expected)
+    assert.deepEqual([...texts].reverse().map(parseRfc3339), [...expected].reverse())
+  })
+})

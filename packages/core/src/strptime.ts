@@ -319,6 +319,9 @@ const isDigit = (c: number) => c >= 48 && c <= 57
 /** Results of the last successful isoPrefix() call (module scratch: no object per call). */
 let isoSec = 0
 let isoNsec = 0
+/** The last `YYYY-MM-DDTHH:MM:SS` read in full and its seconds (the initial value has no `.` at 19: never matches). */
+let lastHead = '\u0000'.repeat(20)
+let lastHeadSec = 0
 
 /** Two ASCII digits at `i` as a number, or -1 when either is not a digit. */
 function two(s: string, i: number): number {
@@ -334,6 +337,8 @@ function two(s: string, i: number): number {
 // fast path: one call per CRI/Docker line; no allocation, char codes only.
 function isoPrefix(s: string): number {
   if (s.length < 21) return -1
+  // Consecutive lines mostly share their date and second: the seconds of the last prefix are reused.
+  if (s.charCodeAt(19) === 46 /* . */ && s.startsWith(lastHead)) return isoFraction(s, lastHeadSec)
   if (
     s.charCodeAt(4) !== 45 /* - */ ||
     s.charCodeAt(7) !== 45 ||
@@ -352,6 +357,16 @@ function isoPrefix(s: string): number {
   const S = two(s, 17)
   if (y1 < 0 || y2 < 0 || m < 1 || m > 12 || d < 1 || d > 31 || H < 0 || H > 23 || M < 0 || M > 59 || S < 0 || S > 60)
     return -1
+  const sec = daysFromCivil(y1 * 100 + y2, m, d) * 86400 + H * 3600 + M * 60 + S
+  // Pieces shorter than V8's sliced-string minimum are copies: a 19-character slice would keep the
+  // whole read chunk the line came from alive.
+  lastHead = `${s.slice(0, 10)}T${s.slice(11, 19)}`
+  lastHeadSec = sec
+  return isoFraction(s, sec)
+}
+
+/** Reads the `.fraction` after a checked `YYYY-MM-DDTHH:MM:SS` prefix whose seconds are `sec`. */
+function isoFraction(s: string, sec: number): number {
   let i = 20
   let nsec = 0
   let digits = 0
@@ -366,7 +381,7 @@ function isoPrefix(s: string): number {
   }
   if (i === 20) return -1
   for (; digits < 9; digits++) nsec *= 10
-  isoSec = daysFromCivil(y1 * 100 + y2, m, d) * 86400 + H * 3600 + M * 60 + S
+  isoSec = sec
   isoNsec = nsec
   return i
 }
