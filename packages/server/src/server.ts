@@ -63,6 +63,8 @@ export interface RunningServer {
   readonly forwardPort: number | null
   readonly otlpPort: number | null
   readonly metrics: Metrics
+  /** Client document ids (`_id`) acknowledged and not yet loaded. */
+  readonly ids: IdRegistry
   close(): Promise<void>
 }
 
@@ -267,6 +269,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       forwardPort,
       otlpPort,
       metrics,
+      ids,
       async close() {
         if (closing) return
         closing = true

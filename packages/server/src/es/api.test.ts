@@ -344,4 +344,11 @@ describe('create with _id under concurrent load', () => {
     const distinct = Number((await s.store.query(`SELECT count(DISTINCT id) AS n FROM ${all}`))[0]!.n)
     assert.equal(created, distinct)
   })
+
+  test('ids are forgotten from memory once loaded (no leak)', async () => {
+    const body = ndjson([{ create: { _index: 'dup', _id: 'late-1' } }, { log: 'x' }])
+    await http(`${s.es}/_bulk?refresh=wait_for`, { method: 'POST', body, headers: NDJSON })
+    await s.store.refresh()
+    assert.equal(s.ids.pendingCount(), 0)
+  })
 })

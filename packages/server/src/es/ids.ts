@@ -62,7 +62,15 @@ export class IdRegistry {
   }
 
   remember(items: ReadonlyArray<{ index: string; id: string; seq: number }>): void {
-    for (const it of items) this.pending.set(`${it.index}\u0000${it.id}`, it.seq)
+    // Rows already loaded (their segment finished before this call) are found in the store; keeping
+    // them here would never be cleaned up.
+    const loaded = this.store.appliedSeq
+    for (const it of items) if (it.seq > loaded) this.pending.set(`${it.index}\u0000${it.id}`, it.seq)
+  }
+
+  /** Ids acknowledged and not yet loaded (for tests and metrics). */
+  pendingCount(): number {
+    return this.pending.size
   }
 
   /** Deletes stored documents that an `index` action replaces. */
