@@ -84,7 +84,7 @@ export const serviceOptions = {
     default: '5M',
     description: 'Memory for replaying chunks left on disk at start.',
   },
-  'storage.metrics': { type: 'bool', default: 'off', description: 'Expose storage metrics on the monitoring API.' },
+  'storage.metrics': { type: 'bool', default: 'on', description: 'Expose storage metrics on the monitoring API.' },
   'storage.delete_irrecoverable_chunks': {
     type: 'bool',
     default: 'off',

@@ -2,6 +2,7 @@
 // that probes, Prometheus scrapes and dashboards written for Fluent Bit work unchanged:
 //
 //   GET  /                            build info            {"fluent-bit":{"version",…}}
+//   GET  /api/v1/storage              filesystem buffering (storage.metrics on)
 //   GET  /api/v1/uptime               {"uptime_sec", "uptime_hr"}
 //   GET  /api/v1/metrics              {"input":{id:{records,bytes}}, "filter":{…}, "output":{…}}
 //   GET  /api/v1/metrics/prometheus   Prometheus text 0.0.4
@@ -28,6 +29,8 @@ export interface MonitoringSource {
   hotReload(): boolean
   reload(): Promise<{ ok: boolean; diagnostics: Diagnostic[] }>
   reloadCount(): number
+  /** Fluent Bit's /api/v1/storage document; undefined when storage.metrics is off or nothing buffers on disk. */
+  storage?(): object | undefined
 }
 
 export interface MonitoringServer {
@@ -88,6 +91,12 @@ async function handle(src: MonitoringSource, req: IncomingMessage, res: ServerRe
     case '/api/v2/metrics':
       src.uptimeSec()
       return send(res, 200, 'text/plain', cmetricsText(src.metrics, new Date()))
+    case '/api/v1/storage': {
+      const doc = src.storage?.()
+      return doc
+        ? json(res, 200, doc)
+        : json(res, 404, { error: 'storage metrics are off: set storage.path and storage.metrics on in [SERVICE]' })
+    }
     case '/api/v1/health': {
       const h = src.health()
       return send(res, h.healthy ? 200 : 500, 'text/plain', h.healthy ? 'ok' : 'error')

@@ -21,7 +21,14 @@ test('agent: max_chunks_up keeps only that many chunks in memory while the outpu
   })
   const agent = createAgent(
     makeConfig({
-      service: { 'storage.path': dir, 'storage.max_chunks_up': 2, 'storage.metrics': 'on' },
+      service: {
+        'storage.path': dir,
+        'storage.max_chunks_up': 2,
+        'storage.metrics': 'on',
+        HTTP_Server: 'on',
+        HTTP_Listen: '127.0.0.1',
+        HTTP_Port: '0',
+      },
       inputs: [{ Name: 'fake_in', 'storage.type': 'filesystem' }],
       outputs: [{ Name: 'fake_out', Match: '*' }],
     }),
@@ -38,6 +45,9 @@ test('agent: max_chunks_up keeps only that many chunks in memory while the outpu
     assert.match(agent.metrics.prometheus(), /fluentbit_input_storage_chunks_down\{name="fake_in.0"\} 3/)
     const report = agent.storageReport() as { storage_layer: { chunks: Record<string, number> } }
     assert.equal(report.storage_layer.chunks.fs_chunks_down, 3)
+    // the same document on the monitoring API, as Fluent Bit serves it
+    const served = await (await fetch(`http://127.0.0.1:${agent.monitoringPort}/api/v1/storage`)).json()
+    assert.deepEqual(served, JSON.parse(JSON.stringify(report)))
     assert.equal((await readdir(join(dir, 'fake_in.0'))).length, 5, 'every chunk is on disk')
     g.open()
     await waitFor(() => b.records('fake_out.0').length === 50, 'every record delivered')
