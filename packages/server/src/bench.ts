@@ -8,8 +8,8 @@ import { Agent, request } from 'node:http'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { memoryLogger } from '@sluice/core/log.ts'
-import { TABLE_DDL } from './store/store.ts'
 import { startServer } from './server.ts'
+import { TABLE_DDL } from './store/store.ts'
 import { tempDir } from './testing.ts'
 
 /** A small seeded PRNG (mulberry32), so every run writes the same workload. */

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { after, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { http, ndjson, postJson, tempDir } from './testing.ts'
 
 const CLI = fileURLToPath(new URL('../../cli/bin/sluice.js', import.meta.url))

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 
 const CLI = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-server-'))

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { http, ndjson, postJson, type TestServer, testServer } from '../testing.ts'
-import { invalidIndexName, parseBulk } from './bulk-parse.ts'
 import { type BulkResponse, renderBulk } from './bulk.ts'
+import { invalidIndexName, parseBulk } from './bulk-parse.ts'
 
 const NDJSON = { 'content-type': 'application/x-ndjson' }
 

@@ -4,8 +4,8 @@
 // same request are stored and acknowledged only once they are durable (WAL fdatasync).
 
 import { randomUUID } from 'node:crypto'
-import type { PreparedRow, Store } from '../store/store.ts'
 import { seqId } from '../store/row.ts'
+import type { PreparedRow, Store } from '../store/store.ts'
 import { type BulkOp, invalidIndexName } from './bulk-parse.ts'
 import type { IdRegistry } from './ids.ts'
 

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import { gunzipSync } from 'node:zlib'
-import { decodeMulti, decodeMultiStream, encode, ExtensionCodec } from '@msgpack/msgpack'
+import { decodeMulti, decodeMultiStream, ExtensionCodec, encode } from '@msgpack/msgpack'
 import type { Logger } from '@sluice/core/log.ts'
 import type { AgentTracker } from '../agents.ts'
 import type { Metrics } from '../metrics.ts'
@@ -64,7 +64,7 @@ codec.register({
 })
 
 /** For tests and clients: the EventTime extension and a matching encoder. */
-export { EventTime, codec as forwardCodec }
+export { codec as forwardCodec, EventTime }
 
 export const DEFAULT_FORWARD_INDEX = 'fluent-forward'
 

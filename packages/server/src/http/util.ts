@@ -2,8 +2,8 @@
 // Content-Encoding (gzip, deflate), JSON replies, and the query API's error shape.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createGunzip, createInflate } from 'node:zlib'
 import type { Readable } from 'node:stream'
+import { createGunzip, createInflate } from 'node:zlib'
 
 export class HttpError extends Error {
   readonly status: number

@@ -4,12 +4,12 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSy
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { memoryLogger } from '@sluice/core/log.ts'
+import { tempDir } from '../testing.ts'
+import { type CatalogEntry, PathCollector } from './catalog.ts'
 import { LockedError, lockDataDir } from './lock.ts'
 import { applyRetention } from './retention.ts'
-import { type CatalogEntry, PathCollector } from './catalog.ts'
 import { walLine } from './row.ts'
 import { Store } from './store.ts'
-import { tempDir } from '../testing.ts'
 
 const dirs: string[] = []
 after(() => {
