@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { gzip as gzipCb, zstdCompress as zstdCb } from 'node:zlib'
 import type { LogEvent } from '@sluice/core/record.ts'
-import { Pool } from 'undici'
+import type { Pool } from 'undici'
 import { eventsToMsgpack } from '../../format/event-msgpack.ts'
 import { DEFAULT_GELF_KEYS, type GelfKeys, toGelf } from '../../format/gelf.ts'
 import { dateKeyOf, type JsonDateFormat, jsonDateFormatOption, jsonDateKeyOption } from '../../format/json-date.ts'
@@ -193,7 +193,10 @@ export default defineOutput({
   name: 'http',
   description: 'Sends records to an HTTP endpoint (msgpack, JSON or GELF)',
   options: httpOptions,
-  init(o, ctx): HttpState {
+  async init(o, ctx): Promise<HttpState> {
+    // undici is loaded when an http output is configured: importing it costs every agent start
+    // ~0.1 CPU-s and ~25 MB of memory otherwise.
+    const { Pool } = await import('undici')
     const read = (p: string | undefined) => (p === undefined ? undefined : readFileSync(ctx.resolvePath(p)))
     const origin = `${o.tls ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`
     const pool = new Pool(origin, {
