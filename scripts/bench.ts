@@ -191,7 +191,10 @@ the raw baseline (1 MiB reads, split on newlines, nothing else) of the same file
 | --- | --- | --- | --- | --- | --- |
 ${agentRows.join('\n')}
 
-Fluent Bit 5.1.1 on this machine class (PRODUCT.md): tail + cri → null 10–12 CPU-s/GB; the full pipeline → file 30–33 CPU-s/GB.`)
+Fluent Bit 5.1.1 on this machine class (PRODUCT.md): tail + cri → null 10–12 CPU-s/GB; the full pipeline → file 30–33 CPU-s/GB.
+Sluice's targets (Agent core issue): tail + cri → null ≤ 8 CPU-s/GB; the full pipeline ≤ 16 CPU-s/GB and ≤ 80 MB peak RSS.
+CPU includes the agent's start-up (loading and type-stripping its modules, ~0.4–0.7 CPU-s here), which weighs
+~2–3 CPU-s/GB on this workload.`)
 
 // ---- optional sections contributed by each package ----------------------------------------------------
 async function optionalSection(title: string, modulePath: string, fn: string): Promise<void> {
