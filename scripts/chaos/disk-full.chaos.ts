@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import {
   alive,
+  countMarks,
   kill9,
   printTable,
   scratch,
@@ -50,7 +51,13 @@ test('disk full for the agent state directory: clear error, delivery goes on, re
     const conf = await writeAgentConf({ root: s.root, state: s.state, esPort: server.esPort })
     const writer = new Writer({ root: s.root, seed: 9 }, 1000).start()
     let agent = s.track(startAgent(conf))
-    await sleep(3000)
+    // fill only once the agent runs and delivers (a full disk at start is a clear startup error:
+    // "cannot open tail database …: database or disk is full")
+    await until(
+      'the agent to deliver',
+      async () => (await countMarks(server.uiPort, writer.written)).stored > 0,
+      s.logs,
+    )
     const filler = join(s.state, 'filler')
     await fill(filler)
     await sleep(8000)

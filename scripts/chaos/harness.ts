@@ -229,13 +229,26 @@ export async function countMarks(uiPort: number, written: number): Promise<Count
   return { written, stored, lost: written - stored, duplicates, docs, missing, dupSamples }
 }
 
-/** Waits until every written marker is stored (or `ms` passes) and returns the final count. */
-export async function settle(uiPort: number, written: number, logs: () => string, ms = 90_000): Promise<Count> {
-  const end = Date.now() + ms
+/**
+ * Waits until every written marker is stored, as long as delivery makes progress (a loaded machine
+ * catches up slowly; a lost line never comes): gives up after `stallMs` without a new marker, or
+ * after `maxMs` in all. Returns the final count.
+ */
+export async function settle(
+  uiPort: number,
+  written: number,
+  logs: () => string,
+  stallMs = 45_000,
+  maxMs = 300_000,
+): Promise<Count> {
+  const end = Date.now() + maxMs
   let c = await countMarks(uiPort, written)
-  while (c.lost > 0 && Date.now() < end) {
+  let lastProgress = Date.now()
+  while (c.lost > 0 && Date.now() < end && Date.now() - lastProgress < stallMs) {
     await sleep(1000)
-    c = await countMarks(uiPort, written)
+    const next = await countMarks(uiPort, written)
+    if (next.stored > c.stored) lastProgress = Date.now()
+    c = next
   }
   // a last look after a quiet second catches duplicates that arrive after the final line
   await sleep(1500)
@@ -255,6 +268,8 @@ export async function vmHwm(pid: number): Promise<number> {
 
 /** A generated workload writing at `rate` events/s in the background until `stop()`. */
 export class Writer {
+  /** Every writer started, so that cleanup can stop the ones a failed test left running. */
+  static readonly running = new Set<Writer>()
   readonly w: Workload
   private timer: NodeJS.Timeout | undefined
   private last = Date.now()
@@ -278,6 +293,7 @@ export class Writer {
   }
 
   start(onTick?: (w: Workload) => void): this {
+    Writer.running.add(this)
     this.last = Date.now()
     this.timer = setInterval(() => {
       const now = Date.now()
@@ -293,6 +309,7 @@ export class Writer {
   }
 
   stop(): void {
+    Writer.running.delete(this)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     this.w.flush()
@@ -332,6 +349,10 @@ export async function scratch(name: string) {
     },
     logs: () => procs.map((p) => p.log().slice(-3000)).join('\n----\n'),
     async cleanup() {
+      for (const w of Writer.running) {
+        w.stop()
+        w.w.close()
+      }
       for (const p of procs) await kill9(p)
       await rm(dir, { recursive: true, force: true })
     },
