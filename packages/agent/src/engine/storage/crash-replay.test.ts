@@ -55,8 +55,14 @@ async function onDisk(dir: string): Promise<{ files: number; run1: number }> {
     if (d === 'quarantine') continue
     for (const f of await readdir(join(dir, d)).catch(() => [] as string[])) {
       if (!f.endsWith('.chunk')) continue
+      // A running agent deletes delivered chunks: one listed a moment ago may be gone already.
+      const text = await readFile(join(dir, d, f), 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined
+        throw e
+      })
+      if (text === undefined) continue
       files++
-      const c = decodeChunk(await readFile(join(dir, d, f), 'utf8'))
+      const c = decodeChunk(text)
       run1 += c.events.filter((e) => e.body.run === 1).length
     }
   }
