@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
 import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -222,6 +223,54 @@ describe('kubernetes filter against a real API server', () => {
       const [b] = await f.run(tagOf('rot-2', 'app'), [{ log: 'b' }])
       assert.equal((b!.body.kubernetes as any).labels.app, 'rot')
     } finally {
+      await f.stop()
+    }
+  })
+
+  test('Use_Kubelet: metadata from the kubelet /pods list, with the same token', async () => {
+    // No kubelet runs on these machines: a stand-in serves GET /pods as the kubelet does (a PodList
+    // of the node's pods) over TLS, and checks the bearer token it receives.
+    const certs = join(import.meta.dirname, '..', '..', 'testing', 'testdata')
+    const token = readFileSync(agentToken, 'utf8').trim()
+    let calls = 0
+    const kubelet = createHttpsServer(
+      { cert: readFileSync(join(certs, 'localhost-cert.pem')), key: readFileSync(join(certs, 'localhost-key.pem')) },
+      (req, res) => {
+        calls++
+        if (req.headers.authorization !== `Bearer ${token}`) {
+          res.writeHead(401).end()
+          return
+        }
+        const items = [
+          JSON.parse(pod('kubelet-1', { app: 'from-kubelet' })),
+          JSON.parse(pod('kubelet-2', { app: 'other' })),
+        ].map((p) => ({ ...p, metadata: { ...p.metadata, uid: 'u-' + p.metadata.name } }))
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items }))
+      },
+    )
+    await new Promise<void>((r) => kubelet.listen(0, '127.0.0.1', r))
+    const port = (kubelet.address() as { port: number }).port
+    const f = await makeFilter({
+      ...common(),
+      Kube_Token_File: agentToken,
+      Kube_Watch: 'Off',
+      Use_Kubelet: 'On',
+      Kubelet_Host: '127.0.0.1',
+      Kubelet_Port: String(port),
+      'tls.verify': 'Off',
+    })
+    try {
+      const [a] = await f.run(tagOf('kubelet-1', 'app'), [{ log: 'a' }])
+      assert.equal((a!.body.kubernetes as any).labels.app, 'from-kubelet')
+      assert.equal((a!.body.kubernetes as any).pod_id, 'u-kubelet-1')
+      // One /pods list fills the cache for every pod of the node.
+      const [b] = await f.run(tagOf('kubelet-2', 'app'), [{ log: 'b' }])
+      assert.equal((b!.body.kubernetes as any).labels.app, 'other')
+      assert.equal(calls, 1)
+    } finally {
+      kubelet.close()
       await f.stop()
     }
   })
