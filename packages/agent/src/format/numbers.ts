@@ -37,5 +37,29 @@ function trimFraction(s: string): string {
  */
 export function jsonDouble(x: number): string {
   if (Number.isInteger(x) && Math.abs(x) < 2 ** 63) return x.toFixed(1)
+  if (x >= 1e9 && x < 4294967296) return epochG16(x)
   return printfG16(x)
+}
+
+const ZEROS = ['', '0', '00', '000', '0000', '00000']
+
+/**
+ * %.16g of a record time 1e9 ≤ x < 2^32 that is not integral: ten integer digits, so the fraction
+ * rounded to 6 decimals. `x - sec` is exact (Sterbenz), and a double here is a multiple of 2^-22, so
+ * `f * 1e6` is never within 2^-22 of a rounding tie and Math.round gives the correctly rounded value.
+ */
+// fast path: once per record for the json_lines date; toPrecision(16) costs several times more.
+function epochG16(x: number): string {
+  const sec = Math.floor(x)
+  const micro = Math.round((x - sec) * 1e6)
+  if (micro === 0) return String(sec)
+  if (micro === 1_000_000) return String(sec + 1)
+  let m = micro
+  let drop = 0
+  while (m % 10 === 0) {
+    m /= 10
+    drop++
+  }
+  const digits = String(m)
+  return `${sec}.${ZEROS[6 - drop - digits.length]}${digits}`
 }
