@@ -9,3 +9,5 @@ echo "== typecheck"; npx tsc -p tsconfig.json
 echo "== lint"; npx biome lint --diagnostic-level=error .
 echo "== web UI build"; npm run build --silent -w @sluice/web >/dev/null
 echo "== tests"; node scripts/run-tests.ts "$@"
+# The crash and outage suite (agent/server SIGKILLs, outages, rotation, disk full): ~4-5 minutes.
+if [ $# -eq 0 ]; then echo "== chaos"; node scripts/run-tests.ts --chaos; fi

@@ -69,7 +69,7 @@ export function createDeadLetterWriter(o: DeadLetterWriterOptions): DeadLetterWr
     let n = 0
     let lost = 0
     for (const e of entries) {
-      const line = `${JSON.stringify(e, jsonReplacer)}\n`
+      const line = `${serializeEntry(e)}\n`
       const bytes = Buffer.byteLength(line)
       if (used + bytes > o.maxBytes) {
         lost++
@@ -100,5 +100,27 @@ export function createDeadLetterWriter(o: DeadLetterWriterOptions): DeadLetterWr
       chain = p.catch(() => undefined)
       return p
     },
+  }
+}
+
+/**
+ * One dead-letter line. A record too deep for the replacer's recursion (10,000 nested levels) is
+ * written without it, and a record no serializer can write keeps its metadata with the reason, so one
+ * record never fails the write of the others.
+ */
+export function serializeEntry(e: DeadLetterEntry): string {
+  try {
+    return JSON.stringify(e, jsonReplacer)
+  } catch {
+    try {
+      return JSON.stringify(e)
+    } catch (err) {
+      const { record, ...rest } = e as DeadLetterEntry & { record?: { sec?: number; nsec?: number } }
+      return JSON.stringify({
+        ...rest,
+        record: { sec: record?.sec, nsec: record?.nsec },
+        record_unserializable: `the record could not be written as JSON: ${(err as Error).message}`,
+      })
+    }
   }
 }
