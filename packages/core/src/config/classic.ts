@@ -55,7 +55,12 @@ export async function readClassic(
     const indent = raw.length - raw.trimStart().length
 
     if (t.startsWith('@')) {
-      const m = /^@(\S+)\s*(.*)$/.exec(t)!
+      const m = /^@(\S+)\s*(.*)$/.exec(t)
+      if (m === null) {
+        // `@` alone or followed by a space: no directive name at all.
+        d.push({ severity: 'error', message: `'${t}' is not a directive (Fluent Bit knows @INCLUDE and @SET)`, ...loc })
+        continue
+      }
       const directive = m[1]!.toUpperCase()
       const arg = m[2]!.trim()
       if (directive === 'INCLUDE') {

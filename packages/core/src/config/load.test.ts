@@ -614,3 +614,17 @@ describe('ConfigMap manifests', () => {
     ])
   })
 })
+
+// Regression (found by scripts/fuzz/config.test.ts): a line with `@` and no directive name threw a
+// TypeError out of the loader instead of becoming a diagnostic.
+test('a bare @ line is a diagnostic with its line, not a crash', async () => {
+  const c = await loadConfig('/tmp/bare-at.conf', { text: '[SERVICE]\n    Flush 1\n@\n  @ x\n' })
+  const errors = c.diagnostics.filter((d) => d.severity === 'error')
+  assert.deepEqual(
+    errors.map((d) => [d.line, d.message]),
+    [
+      [3, "'@' is not a directive (Fluent Bit knows @INCLUDE and @SET)"],
+      [4, "'@ x' is not a directive (Fluent Bit knows @INCLUDE and @SET)"],
+    ],
+  )
+})
