@@ -10,15 +10,18 @@ export const summary = 'Regenerate the docs generated from option tables'
 
 const usage = `Usage: sluice docs [--out FILE] [--check]
 
-Writes docs/plugins.md from the plugin registry: every plugin with its description and options, the
-options common to every input, filter and output, and the [SERVICE] options.
+Writes docs/plugins.md from the plugin registry (every plugin with its description and options, the
+options common to every input, filter and output, and the [SERVICE] options) and docs/compatibility.md
+(every plugin and option with its status against Fluent Bit 5.1).
 
   --out FILE   write there instead of docs/plugins.md of this repository
   --check      write nothing; exit 1 if the file is not up to date (for CI)
   -h, --help   this help
 `
 
-const DEFAULT_OUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'docs', 'plugins.md')
+const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'docs')
+const DEFAULT_OUT = join(DOCS, 'plugins.md')
+const COMPAT_OUT = join(DOCS, 'compatibility.md')
 
 export async function run(args: string[]): Promise<number> {
   let v: ReturnType<typeof parse>
@@ -32,20 +35,27 @@ export async function run(args: string[]): Promise<number> {
     console.log(usage)
     return 0
   }
-  const out = v.values.out ?? DEFAULT_OUT
   const { renderPluginsDoc } = await import('./plugins-doc.ts')
-  const text = await renderPluginsDoc()
+  const { renderCompatibilityDoc } = await import('../compat-doc.ts')
+  const docs: [string, string][] = [[v.values.out ?? DEFAULT_OUT, await renderPluginsDoc()]]
+  // With --out only the plugins reference is written (elsewhere); otherwise the compatibility table too.
+  if (v.values.out === undefined) docs.push([COMPAT_OUT, await renderCompatibilityDoc()])
   if (v.values.check) {
-    const current = await readFile(out, 'utf8').catch(() => '')
-    if (current === text) {
-      console.log(`${out} is up to date`)
-      return 0
+    let stale = 0
+    for (const [out, text] of docs) {
+      const current = await readFile(out, 'utf8').catch(() => '')
+      if (current === text) console.log(`${out} is up to date`)
+      else {
+        console.error(`${out} is out of date: run \`sluice docs\``)
+        stale++
+      }
     }
-    console.error(`${out} is out of date: run \`sluice docs\``)
-    return 1
+    return stale > 0 ? 1 : 0
   }
-  await writeFile(out, text)
-  console.log(`wrote ${out}`)
+  for (const [out, text] of docs) {
+    await writeFile(out, text)
+    console.log(`wrote ${out}`)
+  }
   return 0
 }
 
