@@ -11,6 +11,12 @@ export function inputSeries(m: MetricsRegistry, name: string) {
     bytes: m.counter('fluentbit_input_bytes_total', 'Number of input bytes.').labels(l),
     paused: m.gauge('fluentbit_input_ingestion_paused', 'Is the input paused or not?').labels(l),
     pauses: m.counter('sluice_input_paused_total', 'Times the input was paused (Mem_Buf_Limit reached).').labels(l),
+    waits: m
+      .counter(
+        'sluice_input_backpressure_waits_total',
+        'Times the input waited for outputs at the default in-flight bound (no Mem_Buf_Limit).',
+      )
+      .labels(l),
     buffered: m
       .gauge('sluice_input_buffered_bytes', 'Estimated bytes of records of this input not yet delivered.')
       .labels(l),
