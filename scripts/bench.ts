@@ -124,6 +124,64 @@ const pipelines: Pipeline[] = [
 `,
   },
   {
+    name: "seed 004's pipeline: tail + cri → kubernetes (tag meta) → grep → modify → nest ×2 → lua (ECS) → null",
+    needs: [
+      'input:tail',
+      'filter:kubernetes',
+      'filter:grep',
+      'filter:modify',
+      'filter:nest',
+      'filter:lua',
+      'output:null',
+    ],
+    expected: manifest.lines,
+    // Seed 004's config (its cri parser names the text `log`, its Lua script unchanged); pod metadata
+    // from the file names (Use_Tag_For_Meta) because no API server is part of the benchmark.
+    config: (_o, port) => `${service(port)}
+[PARSER]
+    Name   cri_seed004
+    Format regex
+    Regex  ^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>[^ ]*) (?<log>.*)$
+${tailSection('Parser            cri_seed004')}
+[FILTER]
+    Name              kubernetes
+    Match             kube.*
+    Use_Tag_For_Meta  On
+    Kube_Tag_Prefix   kube.${join(workRoot, 'var/log/containers').replace(/\//g, '.').replace(/^\./, '')}.
+    Merge_Log         On
+    Keep_Log          Off
+[FILTER]
+    Name    grep
+    Match   kube.*
+    Exclude log (kube-probe|/healthz|/readyz)
+[FILTER]
+    Name  modify
+    Match kube.*
+    Add   cluster bench
+    Add   env perf
+[FILTER]
+    Name         nest
+    Match        kube.*
+    Operation    lift
+    Nested_under kubernetes
+    Add_prefix   k8s_
+[FILTER]
+    Name         nest
+    Match        kube.*
+    Operation    lift
+    Nested_under k8s_labels
+    Add_prefix   k8s_labels_
+[FILTER]
+    Name   lua
+    Match  kube.*
+    script ${join(root, 'packages/core/testdata/ecs-enrichment.lua')}
+    call   enrich_with_ecs_fields
+[OUTPUT]
+    Name  null
+    Match *
+`,
+  },
+  {
     name: 'tail + multiline cri → null',
     needs: ['input:tail', 'output:null'],
     expected: manifest.lines - manifest.partial,
