@@ -88,10 +88,9 @@ test('rotation by copytruncate during load', () =>
     // one batch it keeps them apart as two distinct records (format.ts GeneratedIds).
     pathGlob: 'var/log/pods/*/*/0.log*',
     ids: 'id_key',
-    // Known server issue (reported): under this load the store ends up with two documents of one
-    // _index/_id now and then (~1%), although `create` of an existing id must answer 409. Until it is
-    // fixed the duplicates are counted, printed and bounded here; tighten to 0 with the fix.
-    dupBound: 0.05,
+    // `create` of an existing _id answers 409 even while the first copy is still loading (server fix
+    // cbbe9e3; this scenario found the race): no duplicates allowed.
+    dupBound: 0,
     note: (w) => `${w.stats.rotations} copytruncates; copies tailed too; Id_Key`,
   }))
 
