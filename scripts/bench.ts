@@ -2,7 +2,7 @@
 // same run, prints a table and writes docs/benchmarks.md. Medians of several runs; ratios beside
 // absolute numbers, because these machines are shared and noisy. Nothing here is asserted by tests.
 
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, totalmem } from 'node:os'
@@ -64,6 +64,48 @@ interface Pipeline {
   readonly needs: readonly string[]
   readonly expected: number
   config(outDir: string, monitorPort: number): string
+  /** Starts what the pipeline ships to (per run); resolves to its stop function. */
+  before?(): Promise<() => Promise<void>>
+}
+
+/** The es pipeline's local endpoint: a real `sluice server` child on a fresh data directory. */
+let esPort = 0
+async function startEsEndpoint(): Promise<() => Promise<void>> {
+  const store = join(dataDir, 'es-store')
+  rmSync(store, { recursive: true, force: true })
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'packages/cli/bin/sluice.js'),
+      'server',
+      '--data',
+      store,
+      '--es-port',
+      '0',
+      '--ui-port',
+      '0',
+      '--forward-port',
+      '0',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  let out = ''
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d
+      if (/^ready$/m.test(out)) resolve()
+    })
+    child.once('exit', (c) => reject(new Error(`sluice server exited (${c}) before it was ready: ${out}`)))
+  })
+  esPort = Number(/es_port=(\d+)/.exec(out)?.[1])
+  return async () => {
+    const gone = new Promise((r) => child.once('exit', r))
+    child.kill('SIGKILL')
+    await gone
+    rmSync(store, { recursive: true, force: true })
+  }
 }
 
 const tailSection = (parser: string) => `[INPUT]
@@ -182,6 +224,23 @@ ${tailSection('Parser            cri_seed004')}
 `,
   },
   {
+    name: 'tail + cri → es (a local sluice server)',
+    needs: ['input:tail', 'output:es'],
+    expected: manifest.lines,
+    before: startEsEndpoint,
+    config: (_o, port) => `${service(port)}${tailSection('Parser            cri')}
+[OUTPUT]
+    Name               es
+    Match              *
+    Host               127.0.0.1
+    Port               ${esPort}
+    Logstash_Format    On
+    Logstash_Prefix    bench
+    Suppress_Type_Name On
+    Retry_Limit        no_limits
+`,
+  },
+  {
     name: 'tail + multiline cri → null',
     needs: ['input:tail', 'output:null'],
     expected: manifest.lines - manifest.partial,
@@ -204,10 +263,10 @@ for (const p of pipelines) {
   const missing = p.needs.filter((n) => !has(n))
   if (missing.length > 0) {
     log(`${p.name}: not available (${missing.join(', ')} not built)`)
-    agentRows.push(`| ${p.name} | not available: ${missing.join(', ')} | | | | |`)
+    agentRows.push(`| ${p.name} | not available: ${missing.join(', ')} | | | | | |`)
     continue
   }
-  const results: { cpuGb: number; mbps: number; rss: number; rawCpuGb: number; rawMbps: number }[] = []
+  const results: { cpuGb: number; mbps: number; rps: number; rss: number; rawCpuGb: number; rawMbps: number }[] = []
   for (let i = 0; i < runs; i++) {
     const raw = rawRead()
     const outDir = join(dataDir, 'out')
@@ -215,27 +274,31 @@ for (const p of pipelines) {
     mkdirSync(outDir, { recursive: true })
     const port = await freePort()
     const cfg = join(dataDir, 'pipeline.conf')
+    const stop = p.before ? await p.before() : undefined
     writeFileSync(cfg, p.config(outDir, port))
     try {
       const r = await runAgent(cfg, port, p.expected)
       results.push({
         cpuGb: r.cpu / (bytes / GB),
         mbps: bytes / 1e6 / (r.wallMs / 1000),
+        rps: r.inputRecords / (r.wallMs / 1000),
         rss: r.rss,
         rawCpuGb: raw.cpu / (bytes / GB),
         rawMbps: raw.mbps,
       })
     } catch (e) {
       log(`${p.name}: run failed: ${(e as Error).message.slice(0, 500)}`)
+    } finally {
+      await stop?.()
     }
   }
   if (results.length === 0) {
-    agentRows.push(`| ${p.name} | failed | | | | |`)
+    agentRows.push(`| ${p.name} | failed | | | | | |`)
     continue
   }
   const cpuGb = median(results.map((r) => r.cpuGb))
   const rawGb = median(results.map((r) => r.rawCpuGb))
-  const row = `| ${p.name} | ${cpuGb.toFixed(1)} | ${median(results.map((r) => r.mbps)).toFixed(0)} | ${(median(results.map((r) => r.rss)) / 1e6).toFixed(0)} MB | ${rawGb.toFixed(2)} CPU-s/GB, ${median(results.map((r) => r.rawMbps)).toFixed(0)} MB/s | ${(cpuGb / rawGb).toFixed(1)}× |`
+  const row = `| ${p.name} | ${cpuGb.toFixed(1)} | ${median(results.map((r) => r.mbps)).toFixed(0)} | ${median(results.map((r) => r.rps)).toFixed(0)} | ${(median(results.map((r) => r.rss)) / 1e6).toFixed(0)} MB | ${rawGb.toFixed(2)} CPU-s/GB, ${median(results.map((r) => r.rawMbps)).toFixed(0)} MB/s | ${(cpuGb / rawGb).toFixed(1)}× |`
   log(row)
   agentRows.push(row)
 }
@@ -245,11 +308,13 @@ ${manifest.lines.toLocaleString('en')} CRI lines, ${(bytes / 1e6).toFixed(0)} MB
 The agent runs as its own process; CPU and peak RSS are read from /proc. Median of ${runs} runs; each run is preceded by
 the raw baseline (1 MiB reads, split on newlines, nothing else) of the same files.
 
-| pipeline | CPU-s per GB | MB/s | peak RSS | raw read-and-split (same run) | pipeline / raw CPU |
-| --- | --- | --- | --- | --- | --- |
+| pipeline | CPU-s per GB | MB/s | records/s | peak RSS | raw read-and-split (same run) | pipeline / raw CPU |
+| --- | --- | --- | --- | --- | --- | --- |
 ${agentRows.join('\n')}
 
 Fluent Bit 5.1.1 on this machine class (PRODUCT.md): tail + cri → null 10–12 CPU-s/GB; the full pipeline → file 30–33 CPU-s/GB.
+The \`es\` row is agent → server end to end: a real \`sluice server\` on this machine acknowledges each bulk item once it is
+durable (write-ahead log), so its records/s is the end-to-end rate with both running on 2 cores.
 Sluice's targets (Agent core issue): tail + cri → null ≤ 8 CPU-s/GB; the full pipeline ≤ 16 CPU-s/GB and ≤ 80 MB peak RSS.
 CPU includes the agent's start-up (loading and type-stripping its modules, ~0.4–0.7 CPU-s here), which weighs
 ~2–3 CPU-s/GB on this workload.`)
@@ -277,7 +342,7 @@ async function optionalSection(title: string, modulePath: string, fn: string): P
 
 await optionalSection('Filters (per record)', 'packages/agent/src/filters/bench.ts', 'benchMarkdown')
 await optionalSection('Server', 'packages/server/src/bench.ts', 'benchMarkdown')
-await optionalSection('Web UI', 'packages/web/bench.ts', 'benchMarkdown')
+await optionalSection('Web UI', 'scripts/bench/web-ui.ts', 'benchMarkdown')
 
 // ---- report -------------------------------------------------------------------------------------------
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim()
