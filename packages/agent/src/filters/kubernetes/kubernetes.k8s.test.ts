@@ -9,13 +9,12 @@ import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { memoryLogger } from '@sluice/core/log.ts'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { resolveOptions } from '@sluice/core/options.ts'
 import { apiserver } from '../../../../../scripts/testing/k8s.ts'
 import { createMetrics, type MetricsRegistry } from '../../metrics.ts'
 import type { Parser } from '../../parsers/types.ts'
-import type { FilterContext } from '../../plugin.ts'
+import { testFilterContext } from '../../testing/contexts.ts'
 import kubernetes from './kubernetes.ts'
 
 const k8s = apiserver()
@@ -38,28 +37,11 @@ const jsonParser: Parser = {
   },
 }
 
-function context(
-  metrics: MetricsRegistry,
-  log = memoryLogger(),
-): FilterContext & { log: ReturnType<typeof memoryLogger> } {
-  return {
-    id: 'kubernetes.0',
-    log,
+function context(metrics: MetricsRegistry) {
+  return testFilterContext('kubernetes.0', {
     metrics,
     parsers: { get: (n) => (n === 'json' ? jsonParser : undefined), names: () => ['json'] },
-    multiline: {
-      names: () => [],
-      has: () => false,
-      create: () => {
-        throw new Error('unused')
-      },
-    },
-    service: { flush: 1, grace: 5, logLevel: 'info' },
-    resolvePath: (p) => p,
-    readFile: async () => '',
-    signal: new AbortController().signal,
-    emit: () => undefined,
-  }
+  })
 }
 
 async function makeFilter(entries: Record<string, string>, metrics = createMetrics()) {

@@ -6,12 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { memoryLogger } from '@sluice/core/log.ts'
 import { resolveOptions } from '@sluice/core/options.ts'
 import type { LogEvent } from '@sluice/core/record.ts'
 import { apiserver } from '../../../../../scripts/testing/k8s.ts'
-import { createMetrics } from '../../metrics.ts'
-import type { AckCallback, InputContext } from '../../plugin.ts'
+import { testInputContext } from '../../testing/contexts.ts'
 import kubernetesEvents, { eventTime } from './kubernetes-events.ts'
 import { OrderedCommits } from './ordered-commits.ts'
 
@@ -42,37 +40,6 @@ function createEvent(name: string, message: string): void {
   )
 }
 
-function context(ack: boolean): InputContext & { events: LogEvent[]; acks: AckCallback[] } {
-  const events: LogEvent[] = []
-  const acks: AckCallback[] = []
-  return {
-    id: 'kubernetes_events.0',
-    tag: 'k8s_events',
-    events,
-    acks,
-    log: memoryLogger(),
-    metrics: createMetrics(),
-    parsers: { get: () => undefined, names: () => [] },
-    multiline: {
-      names: () => [],
-      has: () => false,
-      create: () => {
-        throw new Error('unused')
-      },
-    },
-    service: { flush: 1, grace: 1, logLevel: 'info' },
-    resolvePath: (p) => p,
-    readFile: async () => '',
-    signal: new AbortController().signal,
-    emit: (_t, e, cb) => {
-      events.push(...e)
-      if (cb) ack ? cb({ delivered: e.length, rejected: 0 }) : acks.push(cb)
-    },
-    paused: false,
-    whenResumed: async () => undefined,
-  }
-}
-
 async function collect(db: string, ack: boolean, until: (e: LogEvent[]) => boolean) {
   const r = resolveOptions(
     kubernetesEvents.options,
@@ -86,7 +53,7 @@ async function collect(db: string, ack: boolean, until: (e: LogEvent[]) => boole
     { instance: 'input.kubernetes_events.0' },
   )
   assert.deepEqual(r.diagnostics, [])
-  const ctx = context(ack)
+  const ctx = testInputContext('k8s_events', ack)
   const st = await kubernetesEvents.init(r.values, ctx)
   await kubernetesEvents.start(st, ctx)
   const end = Date.now() + 20_000

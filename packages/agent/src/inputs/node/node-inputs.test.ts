@@ -4,11 +4,10 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { memoryLogger } from '@sluice/core/log.ts'
 import { resolveOptions } from '@sluice/core/options.ts'
 import type { LogEvent } from '@sluice/core/record.ts'
-import { createMetrics } from '../../metrics.ts'
-import type { AnyInputPlugin, InputContext } from '../../plugin.ts'
+import type { AnyInputPlugin } from '../../plugin.ts'
+import { testInputContext } from '../../testing/contexts.ts'
 import cpu, { cpuRecord } from './cpu.ts'
 import disk, { diskTotals } from './disk.ts'
 import mem, { memRecord } from './mem.ts'
@@ -102,32 +101,6 @@ describe('/proc parsing and rates', () => {
   })
 })
 
-function fakeContext(tag: string): InputContext & { events: LogEvent[] } {
-  const events: LogEvent[] = []
-  return {
-    id: `${tag}.0`,
-    tag,
-    events,
-    log: memoryLogger(),
-    metrics: createMetrics(),
-    parsers: { get: () => undefined, names: () => [] },
-    multiline: {
-      names: () => [],
-      has: () => false,
-      create: () => {
-        throw new Error('unused')
-      },
-    },
-    service: { flush: 1, grace: 1, logLevel: 'info' },
-    resolvePath: (p) => p,
-    readFile: async () => '',
-    signal: new AbortController().signal,
-    emit: (_t, e) => void events.push(...e),
-    paused: false,
-    whenResumed: async () => undefined,
-  }
-}
-
 async function sample(
   plugin: AnyInputPlugin,
   entries: Record<string, string>,
@@ -139,7 +112,7 @@ async function sample(
     { instance: `input.${plugin.name}.0` },
   )
   assert.deepEqual(r.diagnostics, [])
-  const ctx = fakeContext(plugin.name)
+  const ctx = testInputContext(plugin.name)
   const st = await plugin.init(r.values, ctx)
   await plugin.start(st, ctx)
   try {
@@ -183,7 +156,7 @@ describe('metric inputs on this machine', () => {
             ],
             { instance: 'i' },
           ).values,
-          fakeContext('netif'),
+          testInputContext('netif'),
         ),
       /network interface 'nope0' does not exist/,
     )
@@ -191,7 +164,7 @@ describe('metric inputs on this machine', () => {
       async () =>
         cpu.init(
           resolveOptions(cpu.options, [{ key: 'Interval_Sec', value: '0' }], { instance: 'i' }).values,
-          fakeContext('cpu'),
+          testInputContext('cpu'),
         ),
       /add up to zero/,
     )
