@@ -17,7 +17,8 @@ import modify from './modify/index.ts'
 import nest from './nest/index.ts'
 import { countingAck, type FilterHarness, setupFilter } from './testing.ts'
 
-const SCRIPT = readFileSync(join(import.meta.dirname, 'testdata/ecs-enrichment.lua'), 'utf8')
+// Seed 004's script, one copy for every test (packages/core/testdata cites where it comes from).
+const SCRIPT = readFileSync(join(import.meta.dirname, '../../../core/testdata/ecs-enrichment.lua'), 'utf8')
 
 const pods: Record<string, { container: string; labels: Record<string, string> }> = {
   'cart-7d9f8b6c5-x2x4q': { container: 'cart', labels: { app: 'cart', 'pod-template-hash': '7d9f8b6c5' } },

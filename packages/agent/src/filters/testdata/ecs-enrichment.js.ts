@@ -1,4 +1,4 @@
-// Seed 004's ECS enrichment (testdata/ecs-enrichment.lua) as a js filter module, for the benchmark
+// Seed 004's ECS enrichment (packages/core/testdata/ecs-enrichment.lua) as a js filter module, for the benchmark
 // and as an example of the per-record contract.
 
 type Rec = Record<string, unknown>
