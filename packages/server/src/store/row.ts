@@ -7,8 +7,13 @@
 //
 // fast path: the JavaScript side parses each document once (it must, to validate it and read its
 // timestamp), so it also splits it: the columns and the remaining fields' JSON text go to the
-// write-ahead log as one line, which DuckDB loads with read_json and no JSON function at all (measured:
-// half the load cost of splitting inside DuckDB with json_extract_string + json_merge_patch).
+// write-ahead log as one line, which DuckDB loads with no JSON function at all (measured: half the load
+// cost of splitting inside DuckDB with json_extract_string + json_merge_patch).
+//
+// The WAL line is CSV with control-character separators (walRow), not JSON: `rest` is written as is
+// instead of as an escaped JSON string inside a JSON line, which JavaScript had to escape and DuckDB
+// to unescape (measured on the Kubernetes workload: DuckDB's load 13.7 → 6.8 µs/row with read_csv).
+// Segments written by earlier versions (NDJSON, walLine) are still replayed.
 
 import { parseIsoMicros } from './time.ts'
 
@@ -30,9 +35,10 @@ export const M = {
   host: 512,
 } as const
 
-/** Column list and DuckDB types of a WAL line (read_json `columns`). `c` holds the column values
- * [ns, pod, ctr, host, stream, level, msg, time], `k` the message key (MKEY_*), `r` the rest's JSON text. */
-export const WAL_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+/** Column list and DuckDB types of a legacy NDJSON WAL line (walLine; read_json `columns`). `c` holds the
+ * column values [ns, pod, ctr, host, stream, level, msg, time], `k` the message key (MKEY_*), `r` the
+ * rest's JSON text. */
+export const WAL_JSON_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['ts', 'BIGINT'],
   ['seq', 'BIGINT'],
   ['idx', 'VARCHAR'],
@@ -154,7 +160,7 @@ export function wellFormedJson(text: string): string {
 let lastIndex = ''
 let lastIndexJson = '""'
 
-/** The WAL line (NDJSON, with its newline) of one row. */
+/** A legacy (NDJSON) WAL line of one row, as versions before the CSV WAL wrote them (tests of replay). */
 export function walLine(
   tsUs: number,
   seq: number,
@@ -183,6 +189,71 @@ export function walLine(
   const idJson = id === null ? 'null' : wellFormedJson(JSON.stringify(id))
   return `{"ts":${tsUs},"seq":${seq},"idx":${lastIndexJson},"id":${idJson},"c":${wellFormedJson(JSON.stringify(c))},"k":${key},"r":${rest === null ? 'null' : JSON.stringify(wellFormedJson(rest))}}\n`
 }
+
+/** Column list and DuckDB types of a WAL row (walRow; read_csv `columns`), in file order. */
+export const WAL_CSV_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['ts', 'BIGINT'],
+  ['seq', 'BIGINT'],
+  ['idx', 'VARCHAR'],
+  ['id', 'VARCHAR'],
+  ['ns', 'VARCHAR'],
+  ['pod', 'VARCHAR'],
+  ['ctr', 'VARCHAR'],
+  ['host', 'VARCHAR'],
+  ['stream', 'VARCHAR'],
+  ['level', 'VARCHAR'],
+  ['msg', 'VARCHAR'],
+  ['k', 'UTINYINT'],
+  ['time', 'VARCHAR'],
+  ['r', 'VARCHAR'],
+]
+
+/** read_csv options of the WAL rows walRow writes (DuckDB). */
+export const WAL_CSV_OPTIONS = `delim = '\x01', quote = '\x02', escape = '\x02', header = false, auto_detect = false, allow_quoted_nulls = false, new_line = '\\n'`
+
+const SEP = '\x01'
+const QUOTE = '\x02'
+
+/**
+ * A string as a quoted WAL field. The separator (U+0001) and newlines inside quotes are data; the
+ * quote (U+0002) is doubled. Lone surrogates become U+FFFD when the line is encoded to UTF-8.
+ */
+function field(s: string): string {
+  return s.indexOf(QUOTE) < 0 ? QUOTE + s + QUOTE : QUOTE + s.replaceAll(QUOTE, QUOTE + QUOTE) + QUOTE
+}
+
+/**
+ * The WAL row (with its newline) of one record: CSV separated by U+0001, strings quoted with U+0002,
+ * an empty unquoted field is NULL. `rest` is JSON.stringify output, which never holds a raw control
+ * character, so it is quoted without a scan.
+ */
+export function walRow(
+  tsUs: number,
+  seq: number,
+  index: string,
+  id: string | null,
+  mask: number,
+  doc: Record<string, unknown>,
+): string {
+  if (index !== lastCsvIndex) {
+    lastCsvIndex = index
+    lastCsvIndexField = field(index)
+  }
+  const k = doc.kubernetes as Record<string, unknown>
+  const rest = restText(doc, mask)
+  return (
+    `${tsUs}${SEP}${seq}${SEP}${lastCsvIndexField}${SEP}${id === null ? '' : field(id)}${SEP}` +
+    `${mask & M.ns ? field(k.namespace_name as string) : ''}${SEP}${mask & M.pod ? field(k.pod_name as string) : ''}${SEP}` +
+    `${mask & M.ctr ? field(k.container_name as string) : ''}${SEP}${mask & M.host ? field(k.host as string) : ''}${SEP}` +
+    `${mask & M.stream ? field(doc.stream as string) : ''}${SEP}${mask & M.level ? field(doc.level as string) : ''}${SEP}` +
+    `${mask & M.log ? field(doc.log as string) : mask & M.message ? field(doc.message as string) : ''}${SEP}` +
+    `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}` +
+    `${rest === null ? '' : QUOTE + wellFormedJson(rest) + QUOTE}\n`
+  )
+}
+
+let lastCsvIndex = ''
+let lastCsvIndexField = ''
 
 /** Caches the day string of the last timestamp's UTC day (rows arrive mostly in time order). */
 export class DayCache {

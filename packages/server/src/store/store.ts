@@ -5,7 +5,7 @@
 // bytes come back at once, and a query lists only the days its time range touches.
 //
 // Ingest: rows are appended to the WAL and acknowledged after fdatasync. Sealed WAL segments are
-// loaded in order by one applier with `INSERT … SELECT … FROM read_json(segment) ORDER BY ts` (async,
+// loaded in order by one applier with `INSERT … SELECT … FROM read_csv(segment) ORDER BY ts` (async,
 // batched, time-ordered: PRODUCT.md's DuckDB rules), one transaction per day that also records the
 // segment number in that day's `applied` table — so a replay after a crash never loads a row twice.
 // DuckDB cannot write two attached files in one transaction, hence the per-day marker.
@@ -19,7 +19,15 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import type { Logger } from '@sluice/core/log.ts'
 import { Catalog, type CatalogEntry, PathCollector } from './catalog.ts'
 import { type DirLock, lockDataDir } from './lock.ts'
-import { analyze, DayCache, timestampMicros, WAL_COLUMNS, walLine } from './row.ts'
+import {
+  analyze,
+  DayCache,
+  timestampMicros,
+  WAL_CSV_COLUMNS,
+  WAL_CSV_OPTIONS,
+  WAL_JSON_COLUMNS,
+  walRow,
+} from './row.ts'
 import { DAY_MICROS, dayOf } from './time.ts'
 import { type SealedSegment, Wal } from './wal.ts'
 
@@ -80,6 +88,24 @@ export const TABLE_DDL = `(ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, idx VARCH
 
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`
+}
+
+/**
+ * A WAL segment as a table with the columns ts, seq, idx, id, ns, pod, ctr, host, stream, level, msg,
+ * k, time, r. ignore_errors: a line DuckDB's reader rejects (which JavaScript accepted, or a torn tail
+ * cut inside a quoted newline) must not block the segment; such rows are counted by the applier and
+ * logged (store_rejected_rows).
+ */
+function segmentSource(seg: SealedSegment): string {
+  if (seg.format === 'csv') {
+    const cols = WAL_CSV_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
+    return `read_csv(${sqlString(seg.path)}, ${WAL_CSV_OPTIONS}, columns = {${cols}}, ignore_errors = true, max_line_size = 134217728)`
+  }
+  // Legacy NDJSON segments (versions before the CSV WAL), replayed after an upgrade.
+  const cols = WAL_JSON_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
+  return `(SELECT ts, seq, idx, id, c[1] AS ns, c[2] AS pod, c[3] AS ctr, c[4] AS host, c[5] AS stream, c[6] AS level,
+    c[7] AS msg, k, c[8] AS time, r
+    FROM read_json(${sqlString(seg.path)}, format = 'newline_delimited', columns = {${cols}}, ignore_errors = true, maximum_object_size = 134217728))`
 }
 
 export class Store {
@@ -356,10 +382,10 @@ export class Store {
       this.paths.collect(r.body, r.mask, found)
       const key = `${this.dayCache.of(r.tsUs)}\t${r.index}`
       counts.set(key, (counts.get(key) ?? 0) + 1)
-      text += walLine(r.tsUs, seq, r.index, r.id, r.mask, r.body)
+      text += walRow(r.tsUs, seq, r.index, r.id, r.mask, r.body)
     }
     this.learn(found)
-    await this.wal.append(Buffer.from(text), rows.length, counts)
+    await this.wal.append(Buffer.from(text), rows.length, counts, seqs[rows.length - 1]!)
     this.ingest.records += rows.length
     this.ingest.bySource[source] += rows.length
     return seqs
@@ -433,10 +459,7 @@ export class Store {
 
   /** Loads one sealed segment into its day partitions, then deletes it. Idempotent (replay). */
   private async apply(seg: SealedSegment, replay: boolean): Promise<void> {
-    const cols = WAL_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
-    // ignore_errors: a line DuckDB's JSON reader rejects (which JavaScript accepted) must not block the
-    // segment; such rows are counted below and logged (store_rejected_rows).
-    const src = `read_json(${sqlString(seg.path)}, format = 'newline_delimited', columns = {${cols}}, ignore_errors = true, maximum_object_size = 134217728)`
+    const src = segmentSource(seg)
     let days: Map<string, Map<string, number>>
     if (seg.counts) {
       days = new Map()
@@ -469,8 +492,7 @@ export class Store {
         // without a validating cast; the JSON functions read VARCHAR.
         const r = await this.writer.run(
           `INSERT INTO ${p.alias}.logs
-           SELECT make_timestamp(ts), seq, idx, c[1], c[2], c[3], c[4], c[5], c[6], c[7], k, c[8], id,
-             r
+           SELECT make_timestamp(ts), seq, idx, ns, pod, ctr, host, stream, level, msg, k, time, id, r
            FROM ${src} WHERE ts >= ${start} AND ts < ${start + DAY_MICROS} AND seq IS NOT NULL
            ORDER BY ts, seq`,
         )
@@ -497,10 +519,8 @@ export class Store {
         p.rows += n
       }
     }
-    if (!replay) {
-      const r = await this.writer.runAndReadAll(`SELECT max(seq) AS m FROM ${src}`)
-      maxSeq = Number((r.getRowObjects()[0]?.m as bigint | null) ?? -1)
-    }
+    // The WAL knows the segment's last sequence number: no second read of the file for it.
+    if (!replay) maxSeq = seg.maxSeq ?? -1
     await unlink(seg.path).catch(() => {})
     if (maxSeq > this.appliedSeq) {
       this.appliedSeq = maxSeq

@@ -1,22 +1,30 @@
-// Write-ahead log: the store's durability. Ingest appends rows (NDJSON, one row per line) to the
+// Write-ahead log: the store's durability. Ingest appends rows (one row per line, row.ts walRow) to the
 // current segment and the caller is acknowledged only after fdatasync — so a server killed with
 // SIGKILL loses nothing it acknowledged. Appends that arrive while a sync runs are written together by
 // the next one (group commit), which keeps the fsync rate bounded under load.
 //
 // A segment is sealed when it is large or old enough; sealed segments are loaded into DuckDB by the
-// applier and deleted afterwards. Segments found at start are replayed.
+// applier and deleted afterwards. Segments found at start are replayed, in either format: `.csv`
+// (this version) or `.ndjson` (written by versions before the CSV WAL, still loaded so an upgrade keeps
+// every acknowledged row).
 
 import { mkdirSync, readdirSync, statSync } from 'node:fs'
 import { type FileHandle, open, truncate, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 
+/** How a segment's rows are encoded: `csv` (row.ts walRow) or `ndjson` (legacy, row.ts walLine). */
+export type SegmentFormat = 'csv' | 'ndjson'
+
 export interface SealedSegment {
   readonly no: number
   readonly path: string
+  readonly format: SegmentFormat
   readonly rows: number
   readonly bytes: number
   /** Rows per `day\tindex` (day as `YYYY-MM-DD`, UTC), when known (live segments); undefined for replayed ones. */
   readonly counts?: ReadonlyMap<string, number>
+  /** Highest sequence number in the segment, when known (live segments). */
+  readonly maxSeq?: number
 }
 
 export interface WalOptions {
@@ -36,14 +44,15 @@ interface Pending {
   buf: Buffer
   rows: number
   counts: ReadonlyMap<string, number>
+  maxSeq: number
   resolve: () => void
   reject: (e: Error) => void
 }
 
-const NAME = /^(\d{12})\.ndjson$/
+const NAME = /^(\d{12})\.(csv|ndjson)$/
 
-export function segmentPath(dir: string, no: number): string {
-  return join(dir, `${String(no).padStart(12, '0')}.ndjson`)
+export function segmentPath(dir: string, no: number, format: SegmentFormat = 'csv'): string {
+  return join(dir, `${String(no).padStart(12, '0')}.${format}`)
 }
 
 export class Wal {
@@ -54,6 +63,7 @@ export class Wal {
   private bytes = 0
   private rows = 0
   private counts = new Map<string, number>()
+  private maxSeq = -1
   private openedAt = 0
   private queue: Pending[] = []
   private flushing: Promise<void> | null = null
@@ -76,9 +86,10 @@ export class Wal {
     mkdirSync(this.dir, { recursive: true })
     this.no = Math.max(this.no, this.opts.minSegmentNo ?? 0)
     const found: SealedSegment[] = []
-    for (const name of readdirSync(this.dir).sort()) {
-      const m = NAME.exec(name)
-      if (!m) continue
+    const names = readdirSync(this.dir).filter((n) => NAME.test(n))
+    names.sort((a, b) => Number(NAME.exec(a)![1]) - Number(NAME.exec(b)![1]))
+    for (const name of names) {
+      const m = NAME.exec(name)!
       const no = Number(m[1])
       const path = join(this.dir, name)
       let size = statSync(path).size
@@ -96,18 +107,18 @@ export class Wal {
         }
       }
       this.no = Math.max(this.no, no)
-      found.push({ no, path, rows: -1, bytes: size })
+      found.push({ no, path, format: m[2] as SegmentFormat, rows: -1, bytes: size })
     }
     this.timer = setInterval(() => this.maybeSealByAge(), Math.max(50, Math.floor(this.opts.segmentMaxAgeMs / 4)))
     this.timer.unref()
     return found
   }
 
-  /** Appends rows; resolves once they are on disk (fdatasync). */
-  append(buf: Buffer, rows: number, counts: ReadonlyMap<string, number>): Promise<void> {
+  /** Appends rows (walRow lines, the highest sequence number `maxSeq`); resolves once they are on disk (fdatasync). */
+  append(buf: Buffer, rows: number, counts: ReadonlyMap<string, number>, maxSeq: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error('cannot append: the write-ahead log is closed'))
     return new Promise((resolve, reject) => {
-      this.queue.push({ buf, rows, counts, resolve, reject })
+      this.queue.push({ buf, rows, counts, maxSeq, resolve, reject })
       if (!this.flushing) this.flushing = this.flushLoop()
     })
   }
@@ -161,6 +172,7 @@ export class Wal {
           this.bytes += buf.length
           for (const p of batch) {
             this.rows += p.rows
+            if (p.maxSeq > this.maxSeq) this.maxSeq = p.maxSeq
             for (const [k, n] of p.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n)
           }
           for (const p of batch) p.resolve()
@@ -185,10 +197,13 @@ export class Wal {
     const seg: SealedSegment = {
       no: this.no,
       path: segmentPath(this.dir, this.no),
+      format: 'csv',
       rows: this.rows,
       bytes: this.bytes,
       counts: this.counts,
+      maxSeq: this.maxSeq,
     }
+    this.maxSeq = -1
     this.rows = 0
     this.bytes = 0
     this.counts = new Map()
