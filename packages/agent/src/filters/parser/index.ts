@@ -7,9 +7,9 @@
 
 import type { Body } from '@sluice/core/record.ts'
 import { parseRecordAccessor } from '@sluice/core/record-accessor.ts'
-import { setField } from '../../parsers/fields.ts'
 import type { Parser } from '../../parsers/types.ts'
 import { defineFilter } from '../../plugin.ts'
+import { shapeMerger } from './merge.ts'
 
 export default defineFilter({
   name: 'parser',
@@ -49,7 +49,10 @@ export default defineFilter({
       .labels({ name: ctx.id })
     // A plain top-level key (`log`, `$log`): its value is removed by leaving it out of a new record.
     const topKey = ra.path.length === 1 && typeof ra.path[0] === 'string' ? ra.path[0] : undefined
-    return { parsers, ra, topKey, key: o.key_name, reserve: o.reserve_data, preserve: o.preserve_key, unparsed }
+    // Reserve_Data of a top-level key: the kept fields and the parsed ones merged into a new record
+    // (not spread + delete + Object.assign: `delete` turns the record into a slow dictionary object).
+    const merge = o.reserve_data && !o.preserve_key && topKey !== undefined ? shapeMerger(topKey) : undefined
+    return { parsers, ra, key: o.key_name, reserve: o.reserve_data, preserve: o.preserve_key, merge, unparsed }
   },
   filter(events, _tag, s, ctx) {
     let missed = 0
@@ -72,15 +75,8 @@ export default defineFilter({
         continue
       }
       let body: Body
-      if (s.reserve && s.topKey !== undefined && !s.preserve) {
-        // fast path: the same keys, in the same order, as spread + delete + Object.assign below,
-        // built without `delete` (which turns the record into a slow dictionary object).
-        body = {}
-        const old = e.body
-        for (const k in old) if (k !== s.topKey && Object.hasOwn(old, k)) setField(body, k, old[k])
-        const parsed = hit.body
-        for (const k in parsed) if (Object.hasOwn(parsed, k)) body[k] = parsed[k]
-      } else if (s.reserve) {
+      if (s.merge !== undefined) body = s.merge(e.body, hit.body)
+      else if (s.reserve) {
         body = { ...e.body }
         if (!s.preserve) s.ra.remove(body)
         Object.assign(body, hit.body)
