@@ -9,6 +9,11 @@ const events: LogEvent[] = [
   { sec: 1795333912, nsec: 5, body: { msg: '한국어 로그 😀', nested: { k: ['é', 2.5, null, true] } } },
   { sec: 0, nsec: 999_999_999, body: { ключ: 'value', date: 'own date key' } },
   { sec: 1795333913, nsec: 1, body: { lone: '\ud800x', ctl: '\u0001\n"' } },
+  // Dates outside the byte-written range (1e9 ≤ x < 2^32) and integral ones (`%.1f`).
+  { sec: 4294967296, nsec: 500_000_000, body: { big: 1 } },
+  { sec: -5, nsec: 250_000_000, body: { neg: 1 } },
+  { sec: 1795333911, nsec: 999_999_999, body: { rounds: 'up' } },
+  { sec: 1795333911, nsec: 100_000_000, body: { t: 'trailing zeros' } },
 ]
 
 for (const opts of [

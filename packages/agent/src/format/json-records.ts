@@ -6,6 +6,7 @@
 import type { LogEvent } from '@sluice/core/record.ts'
 import { type JsonDateFormat, jsonDateValue } from './json-date.ts'
 import { escapeNonAscii } from './json-escape.ts'
+import { writeEpochDouble } from './numbers.ts'
 
 export type JsonFormat = 'json' | 'json_lines' | 'json_stream'
 
@@ -52,30 +53,44 @@ const SCRATCH_KEEP = 8 << 20
  * encoded as UTF-8 (tested against it).
  */
 // fast path: each record is serialised once and encoded straight into one buffer; the date is
-// spliced in by overwriting the body's `{` with `,`, and the UTF-8 byte count tells whether the body
-// has non-ASCII characters to escape (no separate scan, no per-record string concatenation).
+// spliced in by overwriting the body's `{` with `,` (a `double` date is written as bytes), and the
+// UTF-8 byte count tells whether the body has non-ASCII characters to escape (no separate scan, no
+// per-record string concatenation).
 export function jsonLinesBuffer(events: readonly LogEvent[], opts: JsonRecordOptions): Buffer {
   const escapeUnicode = opts.escapeUnicode !== false
   const dateKey = opts.dateKey === null ? null : `{${escapeNonAscii(JSON.stringify(opts.dateKey))}:`
+  // `{"key":` as bytes (ASCII after escaping), copied in front of each record.
+  const keyBytes = dateKey === null ? undefined : Buffer.from(dateKey, 'latin1')
+  const double = opts.dateFormat === 'double'
   let buf = scratch
   let off = 0
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!
     const raw = JSON.stringify(e.body)
-    const head = dateKey === null ? '' : dateKey + jsonDateValue(e.sec, e.nsec, opts.dateFormat)
-    // Worst case: every UTF-16 unit of the body escaped as `\uXXXX` (6 bytes), plus `}` and `\n`.
-    const need = off + head.length + raw.length * 6 + 2
+    // A `double` date is written below as bytes: at most 17, or a %.16g / %.1f fallback of at most 24.
+    const date = keyBytes === undefined || double ? '' : jsonDateValue(e.sec, e.nsec, opts.dateFormat)
+    // Worst case: the date key and value, every UTF-16 unit of the body escaped as `\uXXXX` (6 bytes),
+    // plus `}` and `\n`.
+    const need = off + (keyBytes === undefined ? 0 : keyBytes.length + 24 + date.length) + raw.length * 6 + 2
     if (need > buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(need, buf.length * 2)) as RawWrite
       buf.copy(bigger, 0, 0, off)
       buf = bigger
     }
     let at = off
-    if (dateKey !== null) at += buf.latin1Write(head, at)
+    if (keyBytes !== undefined) {
+      buf.set(keyBytes, at)
+      at += keyBytes.length
+      if (!double) at += buf.latin1Write(date, at)
+      else {
+        const end = writeEpochDouble(buf, at, e.sec, e.nsec)
+        at = end >= 0 ? end : at + buf.latin1Write(jsonDateValue(e.sec, e.nsec, 'double'), at)
+      }
+    }
     let n = buf.utf8Write(raw, at)
     // A non-ASCII character takes more UTF-8 bytes than UTF-16 units: escape them (ASCII only then).
     if (escapeUnicode && n !== raw.length) n = buf.latin1Write(escapeNonAscii(raw), at)
-    if (dateKey !== null) {
+    if (keyBytes !== undefined) {
       if (n === 2)
         buf[at] = 125 /* } */ // `{}`: the record is just the date
       else buf[at] = 44 /* , */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { jsonDouble, printfG16 } from './numbers.ts'
+import { jsonDouble, printfG16, writeEpochDouble } from './numbers.ts'
 
 test('jsonDouble of record times (1e9 ≤ x < 2^32) equals the general %.16g rendering', () => {
   let seed = 42
@@ -28,4 +28,42 @@ test('jsonDouble of record times (1e9 ≤ x < 2^32) equals the general %.16g ren
   assert.equal(jsonDouble(1795333911), '1795333911.0')
   assert.equal(jsonDouble(0.5), '0.5')
   assert.equal(jsonDouble(1795333911 + 0.9999996), '1795333912')
+})
+
+test('writeEpochDouble writes the bytes of jsonDouble(sec + nsec / 1e9), or -1 outside 1e9 ≤ x < 2^32', () => {
+  let seed = 7
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+  const pairs: [number, number][] = [
+    [1e9, 0],
+    [1795333911, 0],
+    [1795333911, 1],
+    [1795333911, 500],
+    [1795333911, 999_999_499],
+    [1795333911, 999_999_500],
+    [1795333911, 999_999_999],
+    [1795333911, 100_000_000],
+    [1795333911, 91_050_000],
+    [4294967295, 999_999_999],
+    [4294967295, 0],
+    [999_999_999, 999_999_999],
+    [4294967296, 0],
+    [0, 5],
+    [-1, 0],
+    [1795333911, 1e9],
+  ]
+  for (let i = 0; i < 200_000; i++) {
+    const sec = 1e9 + Math.floor(rnd() * (2 ** 32 - 1e9))
+    pairs.push([sec, i % 3 === 0 ? Math.floor(rnd() * 1e9) : i % 3 === 1 ? Math.floor(rnd() * 1e6) * 1000 : 0])
+  }
+  const buf = new Uint8Array(64)
+  for (const [sec, nsec] of pairs) {
+    const x = sec + nsec / 1e9
+    const end = writeEpochDouble(buf, 3, sec, nsec)
+    if (x >= 1e9 && x < 2 ** 32) {
+      assert.equal(Buffer.from(buf.subarray(3, end)).toString('latin1'), jsonDouble(x), `${sec} ${nsec}`)
+    } else assert.equal(end, -1, `${sec} ${nsec}`)
+  }
 })
