@@ -146,6 +146,10 @@ describe('parseRfc3339 prefix cache', () => {
       '2024-02-29T23:59:59.999999999Z',
       '2026-11-22T07:30:00.5Z',
       '2026-13-22T07:30:00.5Z',
+      // Differing from the cached head only in its first character, or only at the `T`.
+      '2026-11-22T07:30:00.5Z',
+      '3026-11-22T07:30:00.5Z',
+      '3026-11-22X07:30:00.5Z',
     ]
     const expected: (TimeValue | null)[] = [
       { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
@@ -154,6 +158,9 @@ describe('parseRfc3339 prefix cache', () => {
       null,
       { sec: Date.UTC(2024, 1, 29, 23, 59, 59) / 1000, nsec: 999_999_999 },
       { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
+      null,
+      { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
+      { sec: Date.UTC(3026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
       null,
     ]
     assert.deepEqual(texts.map(parseRfc3339), expected)

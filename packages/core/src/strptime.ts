@@ -319,9 +319,19 @@ const isDigit = (c: number) => c >= 48 && c <= 57
 /** Results of the last successful isoPrefix() call (module scratch: no object per call). */
 let isoSec = 0
 let isoNsec = 0
-/** The last `YYYY-MM-DDTHH:MM:SS` read in full and its seconds (the initial value has no `.` at 19: never matches). */
-let lastHead = '\u0000'.repeat(20)
+/**
+ * Character codes of the last `YYYY-MM-DDTHH:MM:SS` read in full, and its seconds (-1 initially:
+ * never matches). Codes rather than a string: comparing them is cheaper than startsWith on a string
+ * built from slices, and keeps no reference to the text the time came from.
+ */
+const lastHead = new Int32Array(19).fill(-1)
 let lastHeadSec = 0
+
+/** True when `s` starts with the last head read in full (compared from the end: seconds change first). */
+function sameHead(s: string): boolean {
+  for (let i = 18; i >= 0; i--) if (s.charCodeAt(i) !== lastHead[i]) return false
+  return true
+}
 
 /** Two ASCII digits at `i` as a number, or -1 when either is not a digit. */
 function two(s: string, i: number): number {
@@ -338,7 +348,7 @@ function two(s: string, i: number): number {
 function isoPrefix(s: string): number {
   if (s.length < 21) return -1
   // Consecutive lines mostly share their date and second: the seconds of the last prefix are reused.
-  if (s.charCodeAt(19) === 46 /* . */ && s.startsWith(lastHead)) return isoFraction(s, lastHeadSec)
+  if (s.charCodeAt(19) === 46 /* . */ && sameHead(s)) return isoFraction(s, lastHeadSec)
   if (
     s.charCodeAt(4) !== 45 /* - */ ||
     s.charCodeAt(7) !== 45 ||
@@ -358,9 +368,7 @@ function isoPrefix(s: string): number {
   if (y1 < 0 || y2 < 0 || m < 1 || m > 12 || d < 1 || d > 31 || H < 0 || H > 23 || M < 0 || M > 59 || S < 0 || S > 60)
     return -1
   const sec = daysFromCivil(y1 * 100 + y2, m, d) * 86400 + H * 3600 + M * 60 + S
-  // Pieces shorter than V8's sliced-string minimum are copies: a 19-character slice would keep the
-  // whole read chunk the line came from alive.
-  lastHead = `${s.slice(0, 10)}T${s.slice(11, 19)}`
+  for (let i = 0; i < 19; i++) lastHead[i] = s.charCodeAt(i)
   lastHeadSec = sec
   return isoFraction(s, sec)
 }

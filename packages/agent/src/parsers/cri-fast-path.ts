@@ -43,7 +43,8 @@ export function criSplitter(
     } else if (tagNonEmpty && sp3 === tagStart) return false
     if (msgNonEmpty && sp3 + 1 >= text.length) return false
     values[0] = text.slice(0, sp1)
-    values[1] = text.slice(s, s + 6)
+    // The stream as a constant: a 6-character slice would be a fresh copy per line.
+    values[1] = text.charCodeAt(s + 3) === 111 /* o */ ? 'stdout' : 'stderr'
     values[2] = text.slice(tagStart, sp3)
     values[3] = text.slice(sp3 + 1)
     return true
