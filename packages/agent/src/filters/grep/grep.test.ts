@@ -113,4 +113,40 @@ describe('grep', () => {
   test('a bad Logical_Op is rejected by the option table', async () => {
     await assert.rejects(setupFilter(grep, [['Logical_Op', 'xor']]), /not one of legacy, and, or/)
   })
+  test('a plain-text pattern (substring fast path) keeps exactly what its regex keeps', async () => {
+    const values: unknown[] = [
+      'GET /healthz 200',
+      'healthz',
+      'HEALTHZ',
+      'health z',
+      '',
+      'ünïcode healthz 日本',
+      'a.b',
+      'axb',
+      'a-b /x/ 日本',
+      'line\nhealthz',
+      200,
+      2001,
+      true,
+      null,
+      { nested: 'healthz' },
+      undefined,
+    ]
+    const bodies = values.map((v) => (v === undefined ? {} : { log: v }))
+    // Patterns without metacharacters take the substring path; the others (and flags) the regex path.
+    for (const pattern of ['healthz', '200', 'true', 'a-b', '日本', 'health z', '/x/', '/healthz/i', 'a.b', '(?i)healthz']) {
+      for (const kind of ['Regex', 'Exclude']) {
+        const h = await setupFilter(grep, [[kind, `log ${pattern}`]])
+        const src = pattern.startsWith('/') ? pattern.slice(1, pattern.lastIndexOf('/')) : pattern.replace('(?i)', '')
+        const re = new RegExp(src, /\/i$|^\(\?i\)/.test(pattern) ? 'i' : '')
+        const expected = bodies.filter((b) => {
+          const v = b.log
+          const t = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined
+          const m = t === undefined ? undefined : re.test(t)
+          return kind === 'Regex' ? m === true : m !== true
+        })
+        assert.deepEqual(await h.bodies(bodies), expected, `${kind} ${pattern}`)
+      }
+    }
+  })
 })
