@@ -11,8 +11,8 @@ export interface BulkOp {
   /** `_index` from the action line, else the one from the URL path; may be undefined (item fails). */
   readonly index: string | undefined
   readonly id: string | undefined
-  /** Parsed source object, or undefined for delete. */
-  readonly doc?: Record<string, unknown>
+  /** Parsed source object, or undefined for delete; executeBulk drops it once the row is prepared. */
+  doc?: Record<string, unknown>
   /** Why the source line is unusable (the item fails with document_parsing_exception). */
   readonly docError?: string
 }

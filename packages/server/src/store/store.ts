@@ -26,7 +26,7 @@ import {
   WAL_CSV_COLUMNS,
   WAL_CSV_OPTIONS,
   WAL_JSON_COLUMNS,
-  walRow,
+  WalWriter,
 } from './row.ts'
 import { DAY_MICROS, dayOf } from './time.ts'
 import { type SealedSegment, Wal } from './wal.ts'
@@ -61,7 +61,8 @@ export interface PreparedRow {
   readonly id: string | null
   /** Which keys become columns (row.ts M bits). */
   readonly mask: number
-  readonly body: Record<string, unknown>
+  /** The document; `commit` drops it once the row is written (see there). */
+  body: Record<string, unknown> | null
 }
 
 export interface Partition {
@@ -365,7 +366,12 @@ export class Store {
     return { tsUs, index: rec.index, id: rec.id ?? null, mask, body: rec.body }
   }
 
-  /** Appends rows to the WAL; resolves with their sequence numbers once durable (fdatasync). */
+  /**
+   * Appends rows to the WAL; resolves with their sequence numbers once durable (fdatasync). Consumes
+   * the rows: their `body` is dropped as soon as the WAL bytes are made, so the parsed documents are
+   * garbage before the sync wait instead of surviving it into V8's old generation (measured: less GC
+   * time). A BusyError is thrown before anything is consumed, so such rows can be committed again.
+   */
   async commit(rows: readonly PreparedRow[], source: keyof IngestCounters['bySource']): Promise<number[]> {
     if (this.closed) throw new BusyError('the store is shutting down')
     if (this.queue.length > (this.opts.maxPendingSegments ?? 16))
@@ -374,18 +380,21 @@ export class Store {
     const found: CatalogEntry[] = []
     const counts = new Map<string, number>()
     const seqs: number[] = new Array(rows.length)
-    let text = ''
+    const out = new WalWriter(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!
       const seq = this.nextSeq++
       seqs[i] = seq
-      this.paths.collect(r.body, r.mask, found)
+      const body = r.body
+      if (body === null) throw new Error('a prepared row can be committed only once')
+      r.body = null
+      this.paths.collect(body, r.mask, found)
       const key = `${this.dayCache.of(r.tsUs)}\t${r.index}`
       counts.set(key, (counts.get(key) ?? 0) + 1)
-      text += walRow(r.tsUs, seq, r.index, r.id, r.mask, r.body)
+      out.row(r.tsUs, seq, r.index, r.id, r.mask, body)
     }
     this.learn(found)
-    await this.wal.append(Buffer.from(text), rows.length, counts, seqs[rows.length - 1]!)
+    await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!)
     this.ingest.records += rows.length
     this.ingest.bySource[source] += rows.length
     return seqs
