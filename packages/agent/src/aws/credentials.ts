@@ -5,8 +5,8 @@
 // AWS_Role_ARN the chain's credentials assume that role through STS (AWS_External_ID,
 // AWS_STS_Endpoint), as Fluent Bit's sts provider does.
 
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import type { AwsCredentialIdentityProvider } from '@smithy/types'
+import { loadCredentialProviders } from '../lazy-deps.ts'
 
 export interface CredentialOptions {
   readonly region?: string
@@ -19,6 +19,19 @@ export interface CredentialOptions {
 }
 
 export function credentialProvider(o: CredentialOptions): AwsCredentialIdentityProvider {
+  // The SDK loads on the first request for credentials (lazy-deps.ts); its provider is made once and
+  // keeps its own caching and refresh.
+  let made: Promise<AwsCredentialIdentityProvider> | undefined
+  return (props) => {
+    made ??= loadCredentialProviders().then((sdk) => makeProvider(sdk, o))
+    return made.then((provider) => provider(props))
+  }
+}
+
+function makeProvider(
+  { fromNodeProviderChain, fromTemporaryCredentials }: typeof import('@aws-sdk/credential-providers'),
+  o: CredentialOptions,
+): AwsCredentialIdentityProvider {
   const base = fromNodeProviderChain({
     profile: o.profile,
     clientConfig: o.region ? { region: o.region } : undefined,

@@ -2,9 +2,9 @@
 // signing process"), done by @smithy/signature-v4 with @aws-crypto/sha256-js. Verified against AWS's
 // published test suite (sigv4.test.ts, testdata/sigv4-vectors.json).
 
-import { Sha256 } from '@aws-crypto/sha256-js'
-import { SignatureV4 } from '@smithy/signature-v4'
+import type { SignatureV4 } from '@smithy/signature-v4'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
+import { loadSigV4 } from '../lazy-deps.ts'
 
 export interface SignableRequest {
   readonly method: string
@@ -31,15 +31,20 @@ export interface Signer {
 }
 
 export function createSigner(opts: SignerOptions): Signer {
-  const signer = new SignatureV4({
-    service: opts.service,
-    region: opts.region,
-    credentials: opts.credentials,
-    sha256: Sha256,
-    applyChecksum: opts.contentSha256 ?? true,
-  })
+  // the AWS signing code loads on the first request that needs it (lazy-deps.ts)
+  let signer: SignatureV4 | undefined
   return {
     async sign(req, date) {
+      if (signer === undefined) {
+        const [{ SignatureV4 }, { Sha256 }] = await loadSigV4()
+        signer = new SignatureV4({
+          service: opts.service,
+          region: opts.region,
+          credentials: opts.credentials,
+          sha256: Sha256,
+          applyChecksum: opts.contentSha256 ?? true,
+        })
+      }
       const signed = await signer.sign(
         {
           method: req.method,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createAgent } from '../agent.ts'
 import { estimateBytes } from './estimate.ts'
+import { DEFAULT_IN_FLIGHT_BYTES } from './input-runtime.ts'
 import { ackSpy, bench, events, gate, makeConfig, waitFor } from './test-helpers.ts'
 
 test('backpressure: Mem_Buf_Limit pauses the input while an output is blocked, memory stays bounded, then resumes', async () => {
@@ -187,4 +188,62 @@ test('shutdown: filters flush what they hold before outputs drain', async () => 
   assert.deepEqual(await agent.stop(), { undelivered: 0 })
   assert.deepEqual(ack.calls, [{ delivered: 3, rejected: 0 }])
   assert.equal(b.records('fake_out.0').length, 3)
+})
+
+test('default in-flight bound: an input without Mem_Buf_Limit waits at it, and the outputs flush at once instead of at the Flush tick', async () => {
+  const b = bench()
+  const agent = createAgent(
+    // Flush 1 h: only the early flush can deliver anything during the test
+    makeConfig({
+      service: { Flush: 3_600_000 },
+      inputs: [{ Name: 'fake_in' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  try {
+    const ctx = b.input('fake_in.0')
+    const big = 'x'.repeat(10_000)
+    let emitted = 0
+    while (!ctx.paused && emitted < 10_000) {
+      ctx.emit(`t${emitted % 3}`, events(10, emitted, { big }))
+      emitted += 10
+    }
+    assert.equal(ctx.paused, true, 'the input waits at the default bound')
+    assert.ok(emitted * big.length >= DEFAULT_IN_FLIGHT_BYTES, `${emitted} records of 10 kB reach the bound`)
+    await waitFor(() => b.records('fake_out.0').length === emitted, 'every record flushed long before the Flush tick')
+    await waitFor(() => !ctx.paused, 'the input resumed')
+    assert.equal(agent.metrics.counter('sluice_input_backpressure_waits_total', '').get({ name: 'fake_in.0' }), 1)
+    // quiet: not Fluent Bit's Mem_Buf_Limit pause
+    assert.equal(agent.metrics.gauge('fluentbit_input_ingestion_paused', '').get({ name: 'fake_in.0' }), 0)
+    assert.ok(!b.log.lines.some((l) => l.includes('paused (mem buf overlimit)')))
+  } finally {
+    await agent.stop()
+  }
+})
+
+test('Mem_Buf_Limit keeps Fluent Bit behaviour: the paused input waits for the Flush tick, nothing is flushed early', async () => {
+  const b = bench()
+  const agent = createAgent(
+    makeConfig({
+      service: { Flush: 3_600_000, Grace: 1000 },
+      inputs: [{ Name: 'fake_in', Mem_Buf_Limit: '20k' }],
+      outputs: [{ Name: 'fake_out', Match: '*' }],
+    }),
+    b.options(),
+  )
+  await agent.start()
+  const ctx = b.input('fake_in.0')
+  let emitted = 0
+  while (!ctx.paused && emitted < 10_000) {
+    ctx.emit('t', events(50, emitted))
+    emitted += 50
+  }
+  assert.equal(ctx.paused, true)
+  await new Promise((r) => setTimeout(r, 200))
+  assert.equal(b.records('fake_out.0').length, 0, 'no flush before the tick')
+  assert.equal(ctx.paused, true)
+  await agent.stop()
+  assert.equal(b.records('fake_out.0').length, emitted, 'the shutdown drain delivers them')
 })

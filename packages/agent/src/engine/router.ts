@@ -63,6 +63,14 @@ export class Router {
     this.cache.clear()
   }
 
+  /**
+   * Seals every output's open chunks and starts flushing them now instead of at the next Flush tick:
+   * an input waiting at the default in-flight bound would otherwise idle until the tick.
+   */
+  flushNow(): void {
+    for (const o of this.outputs) o.queue.sealAll()
+  }
+
   private routeFor(tag: string): Route {
     let r = this.cache.get(tag)
     if (r !== undefined) return r

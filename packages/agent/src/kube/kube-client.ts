@@ -4,7 +4,10 @@
 
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
+import { loadUndici } from '../lazy-deps.ts'
+
+type Undici = typeof import('undici')
 
 export interface KubeClientOptions {
   readonly url: string
@@ -49,14 +52,24 @@ function readCa(o: KubeClientOptions): string[] | undefined {
 export class KubeClient {
   readonly url: string
   private readonly opts: KubeClientOptions
-  private readonly agent: Agent
+  private readonly connect: { ca: string[] | undefined; rejectUnauthorized: boolean }
+  private agent: Agent | undefined
+  private closed = false
   private token: string | undefined
   private tokenReadAt = 0
 
   constructor(opts: KubeClientOptions) {
     this.opts = opts
     this.url = opts.url.replace(/\/+$/, '')
-    this.agent = new Agent({ connect: { ca: readCa(opts), rejectUnauthorized: opts.verify }, keepAliveTimeout: 30_000 })
+    // CA files are read now, so a bad Kube_CA_File fails at start-up; the HTTP client loads on first use
+    this.connect = { ca: readCa(opts), rejectUnauthorized: opts.verify }
+  }
+
+  private async client(): Promise<{ request: Undici['request']; dispatcher: Agent }> {
+    const undici = await loadUndici()
+    if (this.closed) throw new Error('the Kubernetes client is closed')
+    this.agent ??= new undici.Agent({ connect: this.connect, keepAliveTimeout: 30_000 })
+    return { request: undici.request, dispatcher: this.agent }
   }
 
   /** The bearer token, re-read from its file after Kube_Token_TTL (or when `force`). */
@@ -89,8 +102,9 @@ export class KubeClient {
 
   private async getOnce(path: string, forceToken: boolean, signal?: AbortSignal): Promise<GetResult> {
     try {
+      const { request, dispatcher } = await this.client()
       const res = await request(this.url + path, {
-        dispatcher: this.agent,
+        dispatcher,
         headers: this.headers(forceToken),
         signal,
         headersTimeout: 10_000,
@@ -132,8 +146,9 @@ export class KubeClient {
     onEvent: (e: WatchEvent) => void,
     signal: AbortSignal,
   ): Promise<{ status: number; message?: string }> {
+    const { request, dispatcher } = await this.client()
     const res = await request(this.url + path, {
-      dispatcher: this.agent,
+      dispatcher,
       headers: this.headers(),
       signal,
       headersTimeout: 10_000,
@@ -164,6 +179,7 @@ export class KubeClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close()
+    this.closed = true
+    await this.agent?.close()
   }
 }

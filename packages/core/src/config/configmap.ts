@@ -16,10 +16,7 @@ export interface ConfigMapDoc {
   readonly line: number
 }
 
-/** True when the text is a Kubernetes manifest with a ConfigMap in it. */
-export function looksLikeConfigMap(text: string): boolean {
-  return /^\s*kind:\s*["']?ConfigMap["']?\s*$/m.test(text) && /^\s*apiVersion:/m.test(text)
-}
+export { looksLikeConfigMap } from './configmap-detect.ts'
 
 interface Manifest {
   kind?: unknown

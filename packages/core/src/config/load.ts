@@ -8,11 +8,11 @@ import { dirname, extname } from 'node:path'
 import type { Diagnostic } from '../diagnostics.ts'
 import { readClassic } from './classic.ts'
 import { type Collector, type FileRole, MAX_FILES_READ, MAX_INCLUDE_DEPTH, type MutableSection } from './collector.ts'
-import { type ConfigMapDoc, looksLikeConfigMap, readConfigMaps } from './configmap.ts'
+import type { ConfigMapDoc } from './configmap.ts'
+import { looksLikeConfigMap } from './configmap-detect.ts'
 import { FARGATE_INPUT, FARGATE_INPUT_NAME, FARGATE_KEYS, FARGATE_MAX_CHARS, isFargateConfigMap } from './fargate.ts'
 import { entryValue, type LoadedConfig, type Section } from './model.ts'
 import { FileSource } from './source.ts'
-import { readYaml } from './yaml-format.ts'
 
 export interface LoadOptions {
   /** For a ConfigMap: which data key is the entry file (default fluent-bit.conf / fluent-bit.yaml). */
@@ -50,6 +50,8 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
     return assemble(path, baseDir, col.files, col.sections, diagnostics, new Map())
   }
 
+  // the YAML library loads only for YAML and ConfigMap configs (configmap-detect.ts)
+  const { readConfigMaps } = await import('./configmap.ts')
   const maps = readConfigMaps(text, path, diagnostics)
   const wanted = opts.entry ? [opts.entry] : DEFAULT_ENTRIES
   const cm = maps.find((m) => wanted.some((k) => m.data.has(k)))
@@ -224,6 +226,7 @@ async function readAny(
     }
   }
   if (detectFormat(name, text) === 'yaml') {
+    const { readYaml } = await import('./yaml-format.ts')
     await readYaml(name, text, col, role, inner, include)
   } else {
     await readClassic(name, text, col, role, inner, include)

@@ -2,7 +2,8 @@
 // batch driver. A batch goes in as one Lua string copied into the VM's memory and comes back as one
 // string copied out: two boundary crossings per batch, whatever its size.
 
-import { LuaFactory } from 'wasmoon'
+import type { LuaFactory } from 'wasmoon'
+import { loadWasmoon } from '../../lazy-deps.ts'
 import { type DriverOptions, driverSource, PRELUDE } from './driver.ts'
 
 interface EmModule {
@@ -38,7 +39,7 @@ export class LuaVm {
 
   /** Loads the script and the driver; throws `cannot load Lua script <name>: <error>`. */
   static async create(script: string, name: string, o: DriverOptions): Promise<LuaVm> {
-    factory ??= new LuaFactory()
+    factory ??= new (await loadWasmoon()).LuaFactory()
     const engine = await factory.createEngine({ injectObjects: false, enableProxy: false })
     try {
       engine.doStringSync(PRELUDE)

@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
-import { Agent, request } from 'undici'
+import type { Agent, request } from 'undici'
+import { loadUndici } from '../../lazy-deps.ts'
 import type { Signer } from '../../aws/sigv4.ts'
 
 export interface SenderOptions {
@@ -51,19 +52,18 @@ export interface Sender {
 }
 
 export function createSender(o: SenderOptions): Sender {
-  const dispatcher = new Agent({
-    connect: {
-      timeout: o.connectTimeoutMs,
-      rejectUnauthorized: o.tlsVerify,
-      ca: o.caFile ? readFileSync(o.caFile) : undefined,
-      cert: o.crtFile ? readFileSync(o.crtFile) : undefined,
-      key: o.keyFile ? readFileSync(o.keyFile) : undefined,
-      passphrase: o.keyPasswd,
-      servername: o.tls ? (o.vhost ?? o.host) : undefined,
-    },
-    keepAliveTimeout: o.keepAlive ? 30_000 : 1,
-    pipelining: o.keepAlive ? 1 : 0,
-  })
+  // TLS files are read now, so a missing or unreadable one fails the output's start-up
+  const connect = {
+    timeout: o.connectTimeoutMs,
+    rejectUnauthorized: o.tlsVerify,
+    ca: o.caFile ? readFileSync(o.caFile) : undefined,
+    cert: o.crtFile ? readFileSync(o.crtFile) : undefined,
+    key: o.keyFile ? readFileSync(o.keyFile) : undefined,
+    passphrase: o.keyPasswd,
+    servername: o.tls ? (o.vhost ?? o.host) : undefined,
+  }
+  let dispatcher: Agent | undefined
+  let closed = false
   const origin = `${o.tls ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`
 
   return {
@@ -89,7 +89,14 @@ export function createSender(o: SenderOptions): Sender {
       }
       let res: Awaited<ReturnType<typeof request>>
       try {
-        res = await request(origin + path, {
+        const undici = await loadUndici()
+        if (closed) return { kind: 'network', error: 'the sender is closed' }
+        dispatcher ??= new undici.Agent({
+          connect,
+          keepAliveTimeout: o.keepAlive ? 30_000 : 1,
+          pipelining: o.keepAlive ? 1 : 0,
+        })
+        res = await undici.request(origin + path, {
           method: method as 'POST',
           headers,
           body: payload,
@@ -117,7 +124,10 @@ export function createSender(o: SenderOptions): Sender {
         cutError,
       }
     },
-    close: () => dispatcher.close(),
+    close: async () => {
+      closed = true
+      await dispatcher?.close()
+    },
   }
 }
 
