@@ -3,13 +3,15 @@
 
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { cpuSeconds, peakRss } from './proc.ts'
+import { anonRss, cpuSeconds, peakRss } from './proc.ts'
 
 const cli = fileURLToPath(new URL('../../packages/cli/bin/sluice.js', import.meta.url))
 
 export interface AgentRun {
   readonly cpu: number
   readonly rss: number
+  /** Highest RssAnon seen while polling (every 200 ms): RSS without the node binary's shared pages. */
+  readonly anonRss: number
   readonly wallMs: number
   readonly inputRecords: number
   readonly outputRecords: number
@@ -37,12 +39,14 @@ export async function runAgent(
   })
   const pid = child.pid!
   let last = { cpu: 0, rss: 0 }
+  let anon = 0
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`agent exited early (${child.exitCode}): ${stderr}`)
       if (Date.now() - t0 > timeoutMs) throw new Error(`agent did not finish in ${timeoutMs} ms: ${stderr}`)
       await new Promise((r) => setTimeout(r, 200))
       last = { cpu: cpuSeconds(pid), rss: peakRss(pid) }
+      anon = Math.max(anon, anonRss(pid))
       let text = ''
       try {
         const r = await fetch(`http://127.0.0.1:${monitorPort}/api/v1/metrics/prometheus`)
@@ -55,7 +59,14 @@ export async function runAgent(
       const dropped = sum(text, 'fluentbit_filter_drop_records_total')
       const failed = sum(text, 'fluentbit_output_dropped_records_total')
       if (input >= expectedInput && out + dropped + failed >= input) {
-        return { cpu: last.cpu, rss: last.rss, wallMs: Date.now() - t0, inputRecords: input, outputRecords: out }
+        return {
+          cpu: last.cpu,
+          rss: last.rss,
+          anonRss: anon,
+          wallMs: Date.now() - t0,
+          inputRecords: input,
+          outputRecords: out,
+        }
       }
     }
   } finally {

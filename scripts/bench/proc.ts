@@ -19,6 +19,15 @@ export function peakRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0
 }
 
+/**
+ * Current private (anonymous) resident memory in bytes (RssAnon): the heap, buffers and JIT code,
+ * without the file-backed pages of the node binary and libraries (shared by every process using them).
+ */
+export function anonRss(pid: number): number {
+  const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) * 1024 : 0
+}
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = s.length >> 1
