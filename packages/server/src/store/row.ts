@@ -223,12 +223,8 @@ function field(s: string): string {
   return s.indexOf(QUOTE) < 0 ? QUOTE + s + QUOTE : QUOTE + s.replaceAll(QUOTE, QUOTE + QUOTE) + QUOTE
 }
 
-/**
- * The WAL row (with its newline) of one record: CSV separated by U+0001, strings quoted with U+0002,
- * an empty unquoted field is NULL. `rest` is JSON.stringify output, which never holds a raw control
- * character, so it is quoted without a scan.
- */
-export function walRow(
+/** The column fields of a WAL row, each followed by the separator (`rest` comes next). */
+function walHead(
   tsUs: number,
   seq: number,
   index: string,
@@ -241,17 +237,35 @@ export function walRow(
     lastCsvIndexField = field(index)
   }
   const k = doc.kubernetes as Record<string, unknown>
-  const rest = restText(doc, mask)
   return (
     `${tsUs}${SEP}${seq}${SEP}${lastCsvIndexField}${SEP}${id === null ? '' : field(id)}${SEP}` +
     `${mask & M.ns ? field(k.namespace_name as string) : ''}${SEP}${mask & M.pod ? field(k.pod_name as string) : ''}${SEP}` +
     `${mask & M.ctr ? field(k.container_name as string) : ''}${SEP}${mask & M.host ? field(k.host as string) : ''}${SEP}` +
     `${mask & M.stream ? field(doc.stream as string) : ''}${SEP}${mask & M.level ? field(doc.level as string) : ''}${SEP}` +
     `${mask & M.log ? field(doc.log as string) : mask & M.message ? field(doc.message as string) : ''}${SEP}` +
-    `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}` +
-    `${rest === null ? '' : QUOTE + wellFormedJson(rest) + QUOTE}\n`
+    `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}`
   )
 }
+
+/**
+ * The WAL row (with its newline) of one record: CSV separated by U+0001, strings quoted with U+0002,
+ * an empty unquoted field is NULL. `rest` is JSON.stringify output, which never holds a raw control
+ * character, so it is quoted without a scan. (WalWriter writes the same bytes.)
+ */
+export function walRow(
+  tsUs: number,
+  seq: number,
+  index: string,
+  id: string | null,
+  mask: number,
+  doc: Record<string, unknown>,
+): string {
+  const rest = restText(doc, mask)
+  return `${walHead(tsUs, seq, index, id, mask, doc)}${rest === null ? '' : QUOTE + wellFormedJson(rest) + QUOTE}\n`
+}
+
+const QUOTE_BYTE = 2
+const NL_BYTE = 10
 
 /**
  * Collects WAL rows into one buffer. fast path: each row is encoded to UTF-8 as it is made (measured
@@ -267,14 +281,25 @@ export class WalWriter {
   }
 
   row(tsUs: number, seq: number, index: string, id: string | null, mask: number, doc: Record<string, unknown>): void {
-    const line = walRow(tsUs, seq, index, id, mask, doc)
+    // The columns and `rest` are written separately: one string for the row would be a rope V8 has
+    // to flatten (copy) before encoding it.
+    const head = walHead(tsUs, seq, index, id, mask, doc)
+    const restJson = restText(doc, mask)
+    const rest = restJson === null ? null : wellFormedJson(restJson)
     // UTF-8 takes at most 3 bytes per UTF-16 unit
-    if (this.len + line.length * 3 > this.buf.length) {
-      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + line.length * 3))
+    const max = (head.length + (rest === null ? 0 : rest.length)) * 3 + 3
+    if (this.len + max > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + max))
       this.buf.copy(b, 0, 0, this.len)
       this.buf = b
     }
-    this.len += this.buf.write(line, this.len)
+    this.len += this.buf.write(head, this.len)
+    if (rest !== null) {
+      this.buf[this.len++] = QUOTE_BYTE
+      this.len += this.buf.write(rest, this.len)
+      this.buf[this.len++] = QUOTE_BYTE
+    }
+    this.buf[this.len++] = NL_BYTE
   }
 
   bytes(): Buffer {

@@ -91,6 +91,12 @@ function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`
 }
 
+/** Adds `n` rows of `day` and `index` to a WAL batch's counts (keyed `day\tindex`). */
+function addCount(counts: Map<string, number>, day: string, index: string, n: number): void {
+  const key = `${day}\t${index}`
+  counts.set(key, (counts.get(key) ?? 0) + n)
+}
+
 /**
  * A WAL segment as a table with the columns ts, seq, idx, id, ns, pod, ctr, host, stream, level, msg,
  * k, time, r. ignore_errors: a line DuckDB's reader rejects (which JavaScript accepted, or a torn tail
@@ -379,6 +385,9 @@ export class Store {
     if (rows.length === 0) return []
     const found: CatalogEntry[] = []
     const counts = new Map<string, number>()
+    let runDay = ''
+    let runIndex = ''
+    let run = 0
     const seqs: number[] = new Array(rows.length)
     const out = new WalWriter(rows.length)
     for (let i = 0; i < rows.length; i++) {
@@ -389,10 +398,18 @@ export class Store {
       if (body === null) throw new Error('a prepared row can be committed only once')
       r.body = null
       this.paths.collect(body, r.mask, found)
-      const key = `${this.dayCache.of(r.tsUs)}\t${r.index}`
-      counts.set(key, (counts.get(key) ?? 0) + 1)
+      // fast path: consecutive rows mostly share day and index; the map is updated once per run
+      const day = this.dayCache.of(r.tsUs)
+      if (day !== runDay || r.index !== runIndex) {
+        if (run > 0) addCount(counts, runDay, runIndex, run)
+        runDay = day
+        runIndex = r.index
+        run = 0
+      }
+      run++
       out.row(r.tsUs, seq, r.index, r.id, r.mask, body)
     }
+    if (run > 0) addCount(counts, runDay, runIndex, run)
     this.learn(found)
     await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!)
     this.ingest.records += rows.length
