@@ -132,3 +132,43 @@ test('ASCII chunks: skip and truncate of long lines inside the chunk', () => {
     ['a', 'xxxxx', 'b'],
   )
 })
+
+test('ASCII chunks (one Latin-1 decode) and other chunks give the lines a per-line UTF-8 decode gives', () => {
+  let seed = 3
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    return seed / 0x7fffffff
+  }
+  // Latin-1 range (é, ÿ), other scripts, an invalid UTF-8 byte, CR, empty lines.
+  const pieces = [
+    Buffer.from('plain text '),
+    Buffer.from('é'),
+    Buffer.from('ÿ日本'),
+    Buffer.from([0xff]),
+    Buffer.from('\r'),
+  ]
+  for (let k = 0; k < 300; k++) {
+    const parts: Buffer[] = []
+    const ascii = k % 2 === 0
+    for (let l = 0; l < 1 + Math.floor(rnd() * 8); l++) {
+      for (let p = Math.floor(rnd() * 4); p > 0; p--) parts.push(pieces[ascii ? 0 : Math.floor(rnd() * pieces.length)]!)
+      parts.push(Buffer.from(rnd() < 0.2 ? '\r\n' : '\n'))
+    }
+    parts.push(Buffer.from('partial'))
+    const buf = Buffer.concat(parts)
+    const r = splitChunk(file(), buf, buf.length, cfg({ offsetKey: 'o' }))
+    const expected: Record<string, unknown>[] = []
+    let pos = 0
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, pos)) {
+      const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl
+      expected.push({ o: pos, log: buf.subarray(pos, end).toString('utf8') })
+      pos = nl + 1
+    }
+    assert.deepEqual(
+      r.events.map((e) => e.body),
+      expected,
+      JSON.stringify(buf.toString('latin1')),
+    )
+    assert.equal(r.end, pos)
+  }
+})
