@@ -169,7 +169,11 @@ export const outputCommonOptions = {
     default: '1',
     description: 'Retries per batch: a number, `no_limits`/`False` (retry forever), or `no_retries`.',
   },
-  workers: { type: 'int', default: '1', description: 'Concurrent flushes of this output.' },
+  workers: {
+    type: 'int',
+    default: '1',
+    description: 'Concurrent flushes of this output (es, opensearch, forward and http default to 2, as in Fluent Bit).',
+  },
   'storage.total_limit_size': {
     type: 'size',
     description: 'Cap of buffered data for this output; the oldest chunks are dropped (counted, logged).',

@@ -152,6 +152,8 @@ export interface OutputPlugin<T extends OptionTable = OptionTable, S = unknown> 
   readonly name: string
   readonly description: string
   readonly options: T
+  /** Default of the common `Workers` option when the section does not set it (Fluent Bit's `.workers`); 1 if absent. */
+  readonly defaultWorkers?: number
   init(opts: OptionValues<T>, ctx: OutputContext): S | Promise<S>
   /**
    * Delivers one batch of one tag. Must not throw for delivery problems: return a FlushResult.

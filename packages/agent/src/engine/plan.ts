@@ -243,6 +243,10 @@ export function planPipeline(config: LoadedConfig, plugins: PluginSet): Plan {
     const c = common('output', section)
     if (!c) continue
     const com = c.common as OutputCommon
+    // Fluent Bit's per-plugin default (es, opensearch, forward, http: 2) when Workers is not set
+    const defaultWorkers = (c.plugin as AnyOutputPlugin).defaultWorkers
+    if (defaultWorkers !== undefined && !section.entries.some((e) => e.key.toLowerCase() === 'workers'))
+      (com as { workers: number }).workers = defaultWorkers
     const rl = parseRetryLimit(com.retry_limit)
     const at = (key: string) => section.entries.find((x) => x.key.toLowerCase() === key)?.loc ?? section.loc
     if (typeof rl !== 'number') {

@@ -37,7 +37,11 @@ export async function renderPluginsDoc(): Promise<string> {
     for (const p of [...list].sort((a, b) => a.name.localeCompare(b.name))) {
       parts.push(`<a id="${anchor(title, p.name)}"></a>`, '', `### ${p.name}`, '', p.description, '')
       parts.push(table(p.options), '')
-      parts.push(`Plus the [common ${kind} options](#common-${kind}-options).`, '')
+      const workers = 'defaultWorkers' in p && p.defaultWorkers !== undefined ? p.defaultWorkers : undefined
+      parts.push(
+        `Plus the [common ${kind} options](#common-${kind}-options)${workers !== undefined ? ` (\`Workers\` defaults to ${workers} for this output, as in Fluent Bit)` : ''}.`,
+        '',
+      )
     }
   }
   parts.push('## Common input options', '', 'Every input accepts these.', '', table(common.inputCommonOptions), '')

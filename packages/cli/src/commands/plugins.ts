@@ -72,6 +72,8 @@ export async function run(args: string[]): Promise<number> {
   for (const p of hits) {
     console.log(`${p.name} (${p.kind})\n\n${p.description}\n`)
     console.log(Object.keys(p.options).length > 0 ? optionTableMarkdown(p.options) : '(no options of its own)')
+    if ('defaultWorkers' in p && p.defaultWorkers !== undefined)
+      console.log(`\nWorkers defaults to ${p.defaultWorkers} for this output (as in Fluent Bit).`)
     if (v.values.common)
       console.log(`\nOptions every ${p.kind} accepts:\n\n${optionTableMarkdown(commonTables[p.kind])}\n`)
     else console.log(`\nPlus the options every ${p.kind} accepts (Match, Alias, …): add --common to list them.\n`)

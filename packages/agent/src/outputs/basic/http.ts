@@ -193,6 +193,8 @@ export default defineOutput({
   name: 'http',
   description: 'Sends records to an HTTP endpoint (msgpack, JSON or GELF)',
   options: httpOptions,
+  // Fluent Bit's default: two concurrent flushes (its plugin's `.workers = 2`)
+  defaultWorkers: 2,
   async init(o, ctx): Promise<HttpState> {
     // undici is loaded when an http output is configured: importing it costs every agent start
     // ~0.1 CPU-s and ~25 MB of memory otherwise.

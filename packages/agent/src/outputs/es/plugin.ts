@@ -74,6 +74,8 @@ export function makeEsOutput(name: 'es' | 'opensearch', description: string) {
     name,
     description,
     options: esOptions,
+    // Fluent Bit's default: two concurrent flushes (its plugin's `.workers = 2`)
+    defaultWorkers: 2,
     async init(o, ctx): Promise<EsState> {
       checkEsOptions(o)
       const bufferSize = resolveBufferSize(o.buffer_size)

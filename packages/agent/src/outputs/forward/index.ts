@@ -19,6 +19,8 @@ export const forwardOutput = defineOutput({
   name: 'forward',
   description: 'Fluent Forward protocol v1 to Fluentd, Fluent Bit or the Sluice server (shared key, TLS, acks)',
   options: forwardOptions,
+  // Fluent Bit's default: two concurrent flushes (its plugin's `.workers = 2`)
+  defaultWorkers: 2,
   init(o, ctx): ForwardState {
     if (o.compress === 'gzip' && o.time_as_integer)
       throw new Error('compress gzip cannot be used with time_as_integer (Forward mode has no compression)')
