@@ -134,7 +134,18 @@ describe('grep', () => {
     ]
     const bodies = values.map((v) => (v === undefined ? {} : { log: v }))
     // Patterns without metacharacters take the substring path; the others (and flags) the regex path.
-    for (const pattern of ['healthz', '200', 'true', 'a-b', '日本', 'health z', '/x/', '/healthz/i', 'a.b', '(?i)healthz']) {
+    for (const pattern of [
+      'healthz',
+      '200',
+      'true',
+      'a-b',
+      '日本',
+      'health z',
+      '/x/',
+      '/healthz/i',
+      'a.b',
+      '(?i)healthz',
+    ]) {
       for (const kind of ['Regex', 'Exclude']) {
         const h = await setupFilter(grep, [[kind, `log ${pattern}`]])
         const src = pattern.startsWith('/') ? pattern.slice(1, pattern.lastIndexOf('/')) : pattern.replace('(?i)', '')
