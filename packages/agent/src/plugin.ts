@@ -85,6 +85,11 @@ export interface InputPlugin<T extends OptionTable = OptionTable, S = unknown> {
   readonly name: string
   readonly description: string
   readonly options: T
+  /**
+   * Checks that need several options together (one option's value is checked by its table). Each
+   * problem names the option it is reported at; `sluice check` and start-up report them as config errors.
+   */
+  readonly validate?: (opts: OptionValues<T>) => readonly OptionProblem[]
   /** Validates and prepares; throw an Error with a precise message for a bad configuration. */
   init(opts: OptionValues<T>, ctx: InputContext): S | Promise<S>
   /** Starts producing records; returns once started (reading continues in the background). */
@@ -109,6 +114,11 @@ export interface FilterPlugin<T extends OptionTable = OptionTable, S = unknown> 
   readonly name: string
   readonly description: string
   readonly options: T
+  /**
+   * Checks that need several options together (one option's value is checked by its table). Each
+   * problem names the option it is reported at; `sluice check` and start-up report them as config errors.
+   */
+  readonly validate?: (opts: OptionValues<T>) => readonly OptionProblem[]
   init(opts: OptionValues<T>, ctx: FilterContext): S | Promise<S>
   /**
    * Processes one batch of one tag. Returns the records to pass on: the same array (mutated in place
@@ -152,6 +162,11 @@ export interface OutputPlugin<T extends OptionTable = OptionTable, S = unknown> 
   readonly name: string
   readonly description: string
   readonly options: T
+  /**
+   * Checks that need several options together (one option's value is checked by its table). Each
+   * problem names the option it is reported at; `sluice check` and start-up report them as config errors.
+   */
+  readonly validate?: (opts: OptionValues<T>) => readonly OptionProblem[]
   /** Default of the common `Workers` option when the section does not set it (Fluent Bit's `.workers`); 1 if absent. */
   readonly defaultWorkers?: number
   init(opts: OptionValues<T>, ctx: OutputContext): S | Promise<S>
@@ -161,6 +176,12 @@ export interface OutputPlugin<T extends OptionTable = OptionTable, S = unknown> 
    */
   flush(events: readonly LogEvent[], tag: string, state: S, ctx: OutputContext): Promise<FlushResult>
   stop?(state: S): void | Promise<void>
+}
+
+/** A problem found by a plugin's `validate`: the option to point at and what is wrong. */
+export interface OptionProblem {
+  readonly option: string
+  readonly message: string
 }
 
 export type AnyInputPlugin = InputPlugin<any, any>

@@ -17,12 +17,12 @@ import {
   serviceOptions,
 } from '../common-options.ts'
 import { createMultilineRegistry } from '../multiline/index.ts'
-import type { JoinerOptions } from '../multiline/types.ts'
-import type { MultilineRegistry } from '../multiline/types.ts'
+import type { JoinerOptions, MultilineRegistry } from '../multiline/types.ts'
 import { createParserRegistry } from '../parsers/index.ts'
 import type { ParserRegistry } from '../parsers/types.ts'
 import type { AnyFilterPlugin, AnyInputPlugin, AnyOutputPlugin, AnyPlugin } from '../plugin.ts'
 import { compileMatch, type TagMatcher } from '../tag-match.ts'
+import { validateDiagnostics } from './validate.ts'
 
 export interface PluginSet {
   readonly inputs: readonly AnyInputPlugin[]
@@ -170,6 +170,8 @@ export function planPipeline(config: LoadedConfig, plugins: PluginSet): Plan {
     const keys = kind === 'input' ? INPUT_COMMON : kind === 'filter' ? FILTER_COMMON : OUTPUT_COMMON
     const own = resolveOptions(plugin.options, section.entries, { instance: scope, passThrough: isCommon(keys, table) })
     diagnostics.push(...own.diagnostics)
+    if (!own.diagnostics.some((d) => d.severity === 'error'))
+      diagnostics.push(...validateDiagnostics(plugin, own.values as Record<string, unknown>, section, scope))
     const com = resolveOptions(table, own.passed, { instance: scope })
     diagnostics.push(...com.diagnostics)
     const fingerprint = `${kind}|${id}|${sectionFingerprint(section)}${kind === 'output' ? '' : `|${parsersPrint}`}`

@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import type { OptionValues } from '@sluice/core/options.ts'
 import { credentialProvider, describeAwsCredentials } from '../../aws/credentials.ts'
+import type { OptionProblem } from '../../plugin.ts'
 import { createSigner } from '../../aws/sigv4.ts'
 import { parseCloudId, staticAuth } from './auth.ts'
 import type { esOptions } from './options.ts'
@@ -29,16 +30,26 @@ export function normalizePrefix(path: string | undefined): string {
 }
 
 /** Checks the option combinations a table cannot express; throws a precise Error. */
+/** Checks between options (sluice check reports them; start-up refuses the first). */
+export function esOptionProblems(o: EsOptionValues): OptionProblem[] {
+  const problems: OptionProblem[] = []
+  if ((o.write_operation === 'update' || o.write_operation === 'upsert') && !o.id_key && !o.generate_id)
+    problems.push({
+      option: 'write_operation',
+      message: `write_operation ${o.write_operation} needs Id_Key or Generate_ID`,
+    })
+  if (o.aws_auth && !o.aws_region) problems.push({ option: 'aws_auth', message: 'aws_auth On needs aws_region' })
+  if (/^[a-z]+:\/\//i.test(o.host))
+    problems.push({
+      option: 'host',
+      message: `invalid host '${o.host}': a host name or address without scheme (set tls On for HTTPS, Path for a sub-path)`,
+    })
+  return problems
+}
+
 export function checkEsOptions(o: EsOptionValues): void {
-  if ((o.write_operation === 'update' || o.write_operation === 'upsert') && !o.id_key && !o.generate_id) {
-    throw new Error(`write_operation ${o.write_operation} needs Id_Key or Generate_ID`)
-  }
-  if (o.aws_auth && !o.aws_region) throw new Error('aws_auth On needs aws_region')
-  if (/^[a-z]+:\/\//i.test(o.host)) {
-    throw new Error(
-      `invalid host '${o.host}': a host name or address without scheme (set tls On for HTTPS, Path for a sub-path)`,
-    )
-  }
+  const first = esOptionProblems(o)[0]
+  if (first) throw new Error(first.message)
 }
 
 export function connect(o: EsOptionValues, resolvePath: (p: string) => string): EsConnection {

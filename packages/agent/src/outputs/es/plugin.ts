@@ -5,7 +5,7 @@ import { parseSize } from '@sluice/core/options.ts'
 import type { DeadLetterEntry } from '../../dlq/entry.ts'
 import { createDeadLetterWriter, type DeadLetterWriter } from '../../dlq/writer.ts'
 import { defineOutput, type OutputContext } from '../../plugin.ts'
-import { checkEsOptions, connect, deadLetterDir } from './connection.ts'
+import { checkEsOptions, connect, deadLetterDir, esOptionProblems } from './connection.ts'
 import { type DeadLetter, type DeliverContext, deliver } from './deliver.ts'
 import { buildDoc, bulkBody, type FormatConfig, formatConfig, formatItems, jsonReplacer } from './format.ts'
 import { indexPatterns, installTemplate } from './index-template.ts'
@@ -76,6 +76,7 @@ export function makeEsOutput(name: 'es' | 'opensearch', description: string) {
     options: esOptions,
     // Fluent Bit's default: two concurrent flushes (its plugin's `.workers = 2`)
     defaultWorkers: 2,
+    validate: esOptionProblems,
     async init(o, ctx): Promise<EsState> {
       checkEsOptions(o)
       const bufferSize = resolveBufferSize(o.buffer_size)
