@@ -65,7 +65,7 @@ describe('sluice check on the seed fixtures', () => {
     assert.ok(
       r.lines.some((l) =>
         l.startsWith(
-          'configmap:fluent-bit-config/fluent-bit.conf:39: warning: output.es.0: Replace_Dots Off while filter.kubernetes.0 adds Kubernetes labels',
+          'configmap:fluent-bit-config/fluent-bit.conf:39: warning: output:es:es.0: Replace_Dots Off while filter:kubernetes:kubernetes.0 adds Kubernetes labels',
         ),
       ),
       r.lines.join('\n'),
@@ -77,7 +77,9 @@ describe('sluice check on the seed fixtures', () => {
     assert.equal(r.code, 1)
     assert.deepEqual(
       r.lines.filter((l) => / error: /.test(l)),
-      ["configmap:aws-logging/output.conf:2: error: output.cloudwatch_logs.0: unknown output plugin 'cloudwatch_logs'"],
+      [
+        "configmap:aws-logging/output.conf:2: error: output:cloudwatch_logs:cloudwatch_logs.0: unknown output plugin 'cloudwatch_logs'",
+      ],
     )
     assert.match(summary(r.lines), /^FAILED: configmap:aws-logging: 1 error\(s\), /)
   })
@@ -93,9 +95,9 @@ describe('sluice check on the seed fixtures', () => {
     assert.deepEqual(
       r.lines.filter((l) => / error: /.test(l)),
       [
-        "configmap:fluent-bit-config/fluent-bit.conf:14: error: input.tail.0: invalid value for 'Mem_Buf_Limit': 'lots' is not a size (examples: 512, 32k, 5MB, 1G)",
-        "configmap:fluent-bit-config/fluent-bit.conf:20: error: filter.kubernetes.0: unknown option 'Merge_Logg' (did you mean 'merge_log'?)",
-        "configmap:fluent-bit-config/fluent-bit.conf:39: error: output.es.0: invalid value for 'Replace_Dots': 'maybe' is not a boolean (use On/Off, true/false, yes/no)",
+        "configmap:fluent-bit-config/fluent-bit.conf:14: error: input:tail:tail.0: invalid value for 'Mem_Buf_Limit': 'lots' is not a size (examples: 512, 32k, 5MB, 1G)",
+        "configmap:fluent-bit-config/fluent-bit.conf:20: error: filter:kubernetes:kubernetes.0: unknown option 'Merge_Logg' (did you mean 'merge_log'?)",
+        "configmap:fluent-bit-config/fluent-bit.conf:39: error: output:es:es.0: invalid value for 'Replace_Dots': 'maybe' is not a boolean (use On/Off, true/false, yes/no)",
       ],
     )
     assert.match(summary(r.lines), /^FAILED: configmap:fluent-bit-config\/fluent-bit\.conf: 3 error\(s\), /)
@@ -114,9 +116,9 @@ describe('sluice check on the seed fixtures', () => {
     const r = await check(['-c', p])
     assert.equal(r.code, 1)
     assert.deepEqual(r.lines.filter((l) => / error: /.test(l)).sort(), [
-      `${p}:16: error: input.tail.0: unknown parser 'crii' (did you mean 'cri'?): define it in a [PARSER] section of a Parsers_File`,
-      `${p}:17: error: input.tail.0: invalid value for 'mem_buf_limit': 'lots' is not a size (examples: 512, 32k, 5MB, 1G)`,
-      `${p}:35: error: output.es.0: unknown option 'logstash_formt' (did you mean 'logstash_format'?)`,
+      `${p}:16: error: input:tail:tail.0: unknown parser 'crii' (did you mean 'cri'?): define it in a [PARSER] section of a Parsers_File`,
+      `${p}:17: error: input:tail:tail.0: invalid value for 'mem_buf_limit': 'lots' is not a size (examples: 512, 32k, 5MB, 1G)`,
+      `${p}:35: error: output:es:es.0: unknown option 'logstash_formt' (did you mean 'logstash_format'?)`,
     ])
   })
 
@@ -128,8 +130,8 @@ describe('sluice check on the seed fixtures', () => {
     const r = await check(['-c', p])
     assert.equal(r.code, 1)
     assert.deepEqual(r.lines.filter((l) => / error: /.test(l)).sort(), [
-      "configmap:fluent-bit-config/fluent-bit.conf:16: error: output.http.0: invalid value for 'Port': 'eighty' is not an integer",
-      "configmap:fluent-bit-config/input-kubernetes.conf:6: error: input.tail.0: unknown parser 'dockerx' (did you mean 'docker'?): define it in a [PARSER] section of a Parsers_File",
+      "configmap:fluent-bit-config/fluent-bit.conf:16: error: output:http:http.0: invalid value for 'Port': 'eighty' is not an integer",
+      "configmap:fluent-bit-config/input-kubernetes.conf:6: error: input:tail:tail.0: unknown parser 'dockerx' (did you mean 'docker'?): define it in a [PARSER] section of a Parsers_File",
     ])
   })
 })

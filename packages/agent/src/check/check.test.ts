@@ -141,8 +141,8 @@ describe('checkConfig on the seeds', () => {
     const ds = checkConfig(loaded, deps).slice(loaded.diagnostics.length)
     assert.deepEqual(lines(ds), [
       "configmap:fluent-bit-config/fluent-bit.conf:4: warning: service: option 'Daemon' is accepted but has no effect in Sluice: run Sluice under a supervisor (Kubernetes, systemd)",
-      "configmap:fluent-bit-config/input-kubernetes.conf:6: warning: input.tail.0: Parser docker on container logs: it reads Docker's JSON files, but containerd and CRI-O nodes (EKS, GKE, AKS, kubeadm since Kubernetes 1.24) write CRI lines (`2024-05-01T12:00:00.1Z stdout F text`), which it cannot parse: records keep the raw line and lose time, stream and JSON fields (seed 004, issue 2). Use `multiline.parser docker, cri` (handles both runtimes) or `Parser cri`",
-      "configmap:fluent-bit-config/fluent-bit.conf:12: warning: output.http.0: Retry_Limit 1 (Fluent Bit's default): a batch that fails twice is dropped, so a restart or a few seconds of outage of http loses logs. Set Retry_Limit no_limits (or a count covering the outages you expect), with storage.type filesystem on the inputs to survive agent restarts",
+      "configmap:fluent-bit-config/input-kubernetes.conf:6: warning: input:tail:tail.0: Parser docker on container logs: it reads Docker's JSON files, but containerd and CRI-O nodes (EKS, GKE, AKS, kubeadm since Kubernetes 1.24) write CRI lines (`2024-05-01T12:00:00.1Z stdout F text`), which it cannot parse: records keep the raw line and lose time, stream and JSON fields (seed 004, issue 2). Use `multiline.parser docker, cri` (handles both runtimes) or `Parser cri`",
+      "configmap:fluent-bit-config/fluent-bit.conf:12: warning: output:http:http.0: Retry_Limit 1 (Fluent Bit's default): a batch that fails twice is dropped, so a restart or a few seconds of outage of http loses logs. Set Retry_Limit no_limits (or a count covering the outages you expect), with storage.type filesystem on the inputs to survive agent restarts",
     ])
     assert.equal(ds[1]!.option, 'Parser')
   })
@@ -150,7 +150,7 @@ describe('checkConfig on the seeds', () => {
   test('seed 001 (Fargate): clean apart from Retry_Limit on cloudwatch_logs', async () => {
     const loaded = await loadConfig(join(testdata, 'seed-001-aws-logging.yaml'), { env: {} })
     assert.deepEqual(lines(checkConfig(loaded, deps)), [
-      "configmap:aws-logging/output.conf:1: warning: output.cloudwatch_logs.0: Retry_Limit 1 (Fluent Bit's default): a batch that fails twice is dropped, so a restart or a few seconds of outage of cloudwatch_logs loses logs. Set Retry_Limit no_limits (or a count covering the outages you expect), with storage.type filesystem on the inputs to survive agent restarts",
+      "configmap:aws-logging/output.conf:1: warning: output:cloudwatch_logs:cloudwatch_logs.0: Retry_Limit 1 (Fluent Bit's default): a batch that fails twice is dropped, so a restart or a few seconds of outage of cloudwatch_logs loses logs. Set Retry_Limit no_limits (or a count covering the outages you expect), with storage.type filesystem on the inputs to survive agent restarts",
     ])
   })
 
@@ -160,9 +160,9 @@ describe('checkConfig on the seeds', () => {
     assert.deepEqual(
       ds.map((d) => `${d.severity} ${d.instance} ${d.option} ${d.line} ${d.message.slice(0, 40)}`),
       [
-        'warning input.tail.0 Path 11 no DB: file offsets live in memory only,',
-        "warning output.es.0 undefined 32 Retry_Limit 1 (Fluent Bit's default): a ",
-        'warning output.es.0 Replace_Dots 39 Replace_Dots Off while filter.kubernetes',
+        'warning input:tail:tail.0 Path 11 no DB: file offsets live in memory only,',
+        "warning output:es:es.0 undefined 32 Retry_Limit 1 (Fluent Bit's default): a ",
+        'warning output:es:es.0 Replace_Dots 39 Replace_Dots Off while filter:kubernetes',
       ],
     )
     assert.match(ds[2]!.message, /mapper_parsing_exception.*seed 004, issue 3/)
@@ -205,21 +205,21 @@ describe('checkConfig reports every problem at once', () => {
     assert.deepEqual(lines(ds), [
       `${p}:8: warning: the value of 'Parser' contains '#': Fluent Bit has no inline comments, so the value is 'cri  # containerd'; put the comment on its own line`,
       `${p}:3: error: service: invalid value for 'Log_Level': 'loud' is not one of off, error, warn, warning, info, debug, trace`,
-      `${p}:9: error: input.tail.0: invalid value for 'Skip_Long_Lines': 'maybe' is not a boolean (use On/Off, true/false, yes/no)`,
-      `${p}:11: error: input.tail.0: unknown option 'Pathh' (did you mean 'path'?)`,
-      `${p}:10: error: input.tail.0: invalid value for 'Mem_Buf_Limit': '5 apples' is not a size (examples: 512, 32k, 5MB, 1G)`,
-      `${p}:8: error: input.tail.0: unknown parser 'cri  # containerd' (the '#…' is part of the value: Fluent Bit has no inline comments): define it in a [PARSER] section of a Parsers_File`,
-      `${p}:12: error: input.tail.0: unknown multiline parser 'crio' (did you mean 'cri'?): define it in a [MULTILINE_PARSER] section of a Parsers_File`,
-      `${p}:14: error: input.tial.0: unknown input plugin 'tial' (did you mean 'tail'?)`,
-      `${p}:18: error: filter.kubernetes.0: invalid value for 'Merge_Log': 'yes please' is not a boolean (use On/Off, true/false, yes/no)`,
-      `${p}:24: error: output.es.0: invalid value for 'storage.total_limit_size': '1X' is not a size (examples: 512, 32k, 5MB, 1G)`,
-      `${p}:23: error: output.es.0: invalid value for 'Retry_Limit': 'often' is not a retry limit (a number, no_limits, False or no_retries)`,
-      `${p}:25: warning: output.stdout.0: no Match or Match_Regex: this output receives no records (Fluent Bit unloads it)`,
-      `${p}:17: warning: filter.kubernetes.0: Match 'app.*' can never see a record: the inputs produce tags 'kube.var.log.containers.*.log'`,
-      `${p}:7: warning: input.tail.0: ${NO_DB}`,
+      `${p}:9: error: input:tail:tail.0: invalid value for 'Skip_Long_Lines': 'maybe' is not a boolean (use On/Off, true/false, yes/no)`,
+      `${p}:11: error: input:tail:tail.0: unknown option 'Pathh' (did you mean 'path'?)`,
+      `${p}:10: error: input:tail:tail.0: invalid value for 'Mem_Buf_Limit': '5 apples' is not a size (examples: 512, 32k, 5MB, 1G)`,
+      `${p}:8: error: input:tail:tail.0: unknown parser 'cri  # containerd' (the '#…' is part of the value: Fluent Bit has no inline comments): define it in a [PARSER] section of a Parsers_File`,
+      `${p}:12: error: input:tail:tail.0: unknown multiline parser 'crio' (did you mean 'cri'?): define it in a [MULTILINE_PARSER] section of a Parsers_File`,
+      `${p}:14: error: input:tial:tial.0: unknown input plugin 'tial' (did you mean 'tail'?)`,
+      `${p}:18: error: filter:kubernetes:kubernetes.0: invalid value for 'Merge_Log': 'yes please' is not a boolean (use On/Off, true/false, yes/no)`,
+      `${p}:24: error: output:es:es.0: invalid value for 'storage.total_limit_size': '1X' is not a size (examples: 512, 32k, 5MB, 1G)`,
+      `${p}:23: error: output:es:es.0: invalid value for 'Retry_Limit': 'often' is not a retry limit (a number, no_limits, False or no_retries)`,
+      `${p}:25: warning: output:stdout:stdout.0: no Match or Match_Regex: this output receives no records (Fluent Bit unloads it)`,
+      `${p}:17: warning: filter:kubernetes:kubernetes.0: Match 'app.*' can never see a record: the inputs produce tags 'kube.var.log.containers.*.log'`,
+      `${p}:7: warning: input:tail:tail.0: ${NO_DB}`,
     ])
     const byOption = ds.find((d) => d.option === 'Pathh')!
-    assert.equal(byOption.instance, 'input.tail.0')
+    assert.equal(byOption.instance, 'input:tail:tail.0')
     assert.equal(byOption.line, 11)
   })
 
@@ -242,8 +242,8 @@ describe('checkConfig reports every problem at once', () => {
       ].join('\n'),
     )
     assert.deepEqual(lines(ds), [
-      `${p}:3: warning: input.dummy.0: records of this input (tag 'app.web') reach no output: no output's Match covers them, so they are read and discarded`,
-      `${p}:4: warning: input.dummy.1: records of this input (tag 'dummy.1') reach no output: no output's Match covers them, so they are read and discarded`,
+      `${p}:3: warning: input:dummy:dummy.0: records of this input (tag 'app.web') reach no output: no output's Match covers them, so they are read and discarded`,
+      `${p}:4: warning: input:dummy:dummy.1: records of this input (tag 'dummy.1') reach no output: no output's Match covers them, so they are read and discarded`,
     ])
   })
 
@@ -268,8 +268,8 @@ describe('checkConfig reports every problem at once', () => {
       ].join('\n'),
     )
     assert.deepEqual(lines(ds), [
-      `${p}:4: warning: input.tail.0: ${NO_DB}`,
-      `${p}:7: warning: filter.kubernetes.0: Kube_Tag_Prefix 'kube.var.log.containers.' (the default) starts none of the tags this filter sees ('k8s.var.log.containers.*.log'): it reads pod, namespace and container from the tag after that prefix, so it adds no Kubernetes metadata. Tail /var/log/containers/*.log with Tag kube.*, or set Kube_Tag_Prefix to the part of the tag before the file name`,
+      `${p}:4: warning: input:tail:tail.0: ${NO_DB}`,
+      `${p}:7: warning: filter:kubernetes:kubernetes.0: Kube_Tag_Prefix 'kube.var.log.containers.' (the default) starts none of the tags this filter sees ('k8s.var.log.containers.*.log'): it reads pod, namespace and container from the tag after that prefix, so it adds no Kubernetes metadata. Tail /var/log/containers/*.log with Tag kube.*, or set Kube_Tag_Prefix to the part of the tag before the file name`,
     ])
   })
 
@@ -296,7 +296,7 @@ describe('checkConfig reports every problem at once', () => {
       ].join('\n'),
     )
     assert.deepEqual(lines(ds), [
-      `${p}:11: warning: filter.lua.1: script '/fluent-bit/etc/missing.lua' is not on this machine: the filter cannot start unless the file exists where the agent runs`,
+      `${p}:11: warning: filter:lua:lua.1: script '/fluent-bit/etc/missing.lua' is not on this machine: the filter cannot start unless the file exists where the agent runs`,
     ])
   })
 
@@ -323,8 +323,8 @@ describe('checkConfig reports every problem at once', () => {
       '[INPUT]\n    Name forward\n    Tag_Prefix fw.\n[OUTPUT]\n    Name stdout\n    Match app.*\n',
     )
     assert.deepEqual(lines(narrowed.ds), [
-      `${narrowed.p}:6: warning: output.stdout.0: Match 'app.*' can never see a record: the inputs produce tags 'fw.*'`,
-      `${narrowed.p}:1: warning: input.forward.0: records of this input (tag 'fw.*') reach no output: no output's Match covers them, so they are read and discarded`,
+      `${narrowed.p}:6: warning: output:stdout:stdout.0: Match 'app.*' can never see a record: the inputs produce tags 'fw.*'`,
+      `${narrowed.p}:1: warning: input:forward:forward.0: records of this input (tag 'fw.*') reach no output: no output's Match covers them, so they are read and discarded`,
     ])
   })
 
@@ -334,7 +334,7 @@ describe('checkConfig reports every problem at once', () => {
       '[SERVICE]\n    Flush 5\n[INPUT]\n    Name dummy\n    Mem_Buf_Limit 512KB\n[OUTPUT]\n    Name stdout\n    Match *\n',
     )
     assert.deepEqual(lines(ds), [
-      `${p}:5: warning: input.dummy.0: Mem_Buf_Limit 512.0 KiB with Flush 5s: the input pauses once 512.0 KiB are buffered and the buffer drains once per 5s flush, so it reads at most ~102.4 KiB/s (~8.4 GiB/day); a busy node writes more, the paused tail falls behind and loses rotated files. Raise Mem_Buf_Limit to at least 5.0 MiB or lower Flush`,
+      `${p}:5: warning: input:dummy:dummy.0: Mem_Buf_Limit 512.0 KiB with Flush 5s: the input pauses once 512.0 KiB are buffered and the buffer drains once per 5s flush, so it reads at most ~102.4 KiB/s (~8.4 GiB/day); a busy node writes more, the paused tail falls behind and loses rotated files. Raise Mem_Buf_Limit to at least 5.0 MiB or lower Flush`,
     ])
   })
 
@@ -368,9 +368,9 @@ describe('checkConfig reports every problem at once', () => {
     )
     const ds = checkConfig(await loadConfig(p, { env: {} }), deps)
     assert.deepEqual(lines(ds), [
-      `${p}:3: error: input.(unnamed).0: missing required option 'Name' (which input plugin)`,
-      `${p}:4: warning: input.dummy.0: processors are not run by Sluice yet; they are ignored`,
-      `${p}:12: error: output.kafkaa.0: unknown output plugin 'kafkaa'`,
+      `${p}:3: error: input:(unnamed):(unnamed).0: missing required option 'Name' (which input plugin)`,
+      `${p}:4: warning: input:dummy:dummy.0: processors are not run by Sluice yet; they are ignored`,
+      `${p}:12: error: output:kafkaa:kafkaa.0: unknown output plugin 'kafkaa'`,
     ])
   })
 })

@@ -79,7 +79,9 @@ export function checkConfig(loaded: LoadedConfig, deps: CheckDeps = {}): Diagnos
       const name = nameEntry?.value.toLowerCase() ?? ''
       const index = counters.get(name) ?? 0
       counters.set(name, index + 1)
-      const id = `${kind}.${name || '(unnamed)'}.${index}`
+      // the engine's instance name (its log lines and metrics use the same): kind:plugin:alias-or-name.N
+      const alias = lastEntry(section.entries, 'alias')?.value.trim()
+      const id = `${kind}:${name || '(unnamed)'}:${alias || `${name || '(unnamed)'}.${index}`}`
       const raw = new Map<string, ConfigEntry>()
       for (const e of section.entries) raw.set(e.key.toLowerCase(), e)
       if (!nameEntry) {

@@ -54,7 +54,10 @@ describe('sluice check', () => {
     const r = await capture(() => check.run(['-c', p]))
     assert.equal(r.code, 1)
     const lines = r.out.split('\n')
-    assert.ok(lines.includes(`${p}:2: error: input.no_such_plugin.0: unknown input plugin 'no_such_plugin'`), r.out)
+    assert.ok(
+      lines.includes(`${p}:2: error: input:no_such_plugin:no_such_plugin.0: unknown input plugin 'no_such_plugin'`),
+      r.out,
+    )
     assert.ok(lines.includes(`${p}:5: error: service: invalid value for 'Flush': 'soon' is not a number`), r.out)
     assert.match(
       lines.at(-1)!,
@@ -77,7 +80,7 @@ describe('sluice check', () => {
       {
         severity: 'error',
         message: "unknown input plugin 'no_such_plugin'",
-        instance: 'input.no_such_plugin.0',
+        instance: 'input:no_such_plugin:no_such_plugin.0',
         option: 'Name',
         file: p,
         line: 2,
@@ -96,7 +99,7 @@ describe('sluice check', () => {
     })
     const [code] = (await once(child, 'exit')) as [number]
     assert.equal(code, 1, out)
-    assert.match(out, /^<stdin>:3: error: input\.dummy\.0: invalid value for 'Rate': 'lots' is not an integer$/m)
+    assert.match(out, /^<stdin>:3: error: input:dummy:dummy\.0: invalid value for 'Rate': 'lots' is not an integer$/m)
     assert.match(out, /^FAILED: <stdin>: 1 error\(s\)/m)
   })
 
