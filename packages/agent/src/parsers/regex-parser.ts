@@ -98,5 +98,10 @@ function allPresent(values: readonly (string | undefined)[], n: number): boolean
 function literalBuilder(names: readonly string[]): ((v: readonly (string | undefined)[]) => Body) | undefined {
   if (names.includes('__proto__') || new Set(names).size !== names.length) return undefined
   const fields = names.map((name, k) => `${JSON.stringify(name)}: v[${k}]`)
-  return new Function('v', `return {${fields.join(', ')}}`) as (v: readonly (string | undefined)[]) => Body
+  try {
+    return new Function('v', `return {${fields.join(', ')}}`) as (v: readonly (string | undefined)[]) => Body
+  } catch {
+    // Code generation disabled (node --disallow-code-generation-from-strings): build() does it all.
+    return undefined
+  }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { describe, test } from 'node:test'
 import type { Body } from '@sluice/core/record.ts'
 import { mergeGeneral, shapeMerger } from './merge.ts'
@@ -127,5 +128,40 @@ describe('Reserve_Data merge', () => {
           assertSame(merge(old, parsed), mergeGeneral(old, parsed, 'log'), `${round}/${s}`)
       }
     }
+  })
+  test('shapes that alternate record by record get compiled', () => {
+    const stats = { compiled: 0 }
+    const merge = shapeMerger('log', stats)
+    const pairs: [Body, Body][] = [
+      [{ time: 't', log: 'x' }, { a: 1 }],
+      [{ time: 't', log: 'x' }, { b: 1 }],
+      [{ time: 't', log: 'x' }, { c: 1 }],
+    ]
+    for (let i = 0; i < 30; i++) {
+      const [o, p] = pairs[i % 3]!
+      assertSame(merge(o, p), mergeGeneral(o, p, 'log'), `case ${i}`)
+    }
+    assert.equal(stats.compiled, 3)
+  })
+  test('without code generation (--disallow-code-generation-from-strings) the general paths run', () => {
+    const script = `
+      import { shapeMerger } from ${JSON.stringify(new URL('./merge.ts', import.meta.url).href)}
+      import { stockParsers } from ${JSON.stringify(new URL('../../parsers/index.ts', import.meta.url).href)}
+      const merge = shapeMerger('log')
+      const out = []
+      for (let i = 0; i < 3; i++) out.push(merge({ t: 1, log: 'x' }, { a: i }))
+      out.push(stockParsers().get('cri').parse('2026-11-22T07:30:00.5Z stdout F hi').body)
+      console.log(JSON.stringify(out))`
+    const text = execFileSync(
+      process.execPath,
+      ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    )
+    assert.deepEqual(JSON.parse(text), [
+      { t: 1, a: 0 },
+      { t: 1, a: 1 },
+      { t: 1, a: 2 },
+      { time: '2026-11-22T07:30:00.5Z', stream: 'stdout', logtag: 'F', message: 'hi' },
+    ])
   })
 })

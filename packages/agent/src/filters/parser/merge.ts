@@ -23,6 +23,8 @@ interface Shape {
 
 /** Shapes kept per filter; logs usually have a handful (one per service and message kind). */
 const MAX_SHAPES = 16
+/** Shapes seen once that are remembered (shapes that alternate get compiled too). */
+const MAX_CANDIDATES = 8
 /** Records with more keys than this take the general merge (a literal that big buys nothing). */
 const MAX_KEYS = 64
 
@@ -55,13 +57,18 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
  * a literal would set the prototype with it). The fields are created in the order mergeGeneral
  * creates them, so the object is the same.
  */
-function compile(s: Shape): (o: Body, p: Body) => Body {
+function compile(s: Shape): ((o: Body, p: Body) => Body) | undefined {
   const inParsed = new Set(s.parsed)
   const inOld = new Set(s.old)
   const parts: string[] = []
   for (const k of s.old) parts.push(`${JSON.stringify(k)}: ${inParsed.has(k) ? 'p' : 'o'}[${JSON.stringify(k)}]`)
   for (const k of s.parsed) if (!inOld.has(k)) parts.push(`${JSON.stringify(k)}: p[${JSON.stringify(k)}]`)
-  return new Function('o', 'p', `return {${parts.join(', ')}}`) as (o: Body, p: Body) => Body
+  try {
+    return new Function('o', 'p', `return {${parts.join(', ')}}`) as (o: Body, p: Body) => Body
+  } catch {
+    // Code generation disabled (node --disallow-code-generation-from-strings): the general merge.
+    return undefined
+  }
 }
 
 /** True when the keys of `old` (without `skip`) and of `parsed` enumerate as the shape's. */
@@ -86,11 +93,12 @@ function matches(s: Shape, old: Body, parsed: Body, skip: string): boolean {
 // fast path: copying ~10 fields one by one into `{}` is a megamorphic keyed store per field (keys
 // differ per shape) plus several regrowths of the property store; it cost more than JSON.parse of the
 // message. A shape seen twice gets a generated object literal (one allocation, fields in the object,
-// monomorphic loads), kept most-recently-used first. Objects are only compared by their key order.
+// monomorphic loads); a hit moves its shape one place to the front, so frequent shapes are tried
+// first. Objects are only compared by their key order.
 export function shapeMerger(skip: string, stats?: { compiled: number }): (old: Body, parsed: Body) => Body {
   const shapes: Shape[] = []
-  /** The last shape that missed, compiled when the next miss has the same keys. */
-  let candidate: Shape | undefined
+  /** Shapes that missed once (newest last); one that misses again is compiled. */
+  const candidates: Shape[] = []
   return (old, parsed) => {
     for (let i = 0; i < shapes.length; i++) {
       const s = shapes[i]!
@@ -103,15 +111,19 @@ export function shapeMerger(skip: string, stats?: { compiled: number }): (old: B
     }
     const s = shapeOf(old, parsed, skip)
     if (s !== undefined) {
-      if (candidate !== undefined && sameKeys(candidate.old, s.old) && sameKeys(candidate.parsed, s.parsed)) {
-        s.build = compile(s)
+      const seen = candidates.findIndex((c) => sameKeys(c.old, s.old) && sameKeys(c.parsed, s.parsed))
+      if (seen >= 0) {
+        candidates.splice(seen, 1)
+        const build = compile(s)
+        if (build === undefined) return mergeGeneral(old, parsed, skip)
+        s.build = build
         if (stats) stats.compiled++
         if (shapes.length >= MAX_SHAPES) shapes.pop()
         shapes.push(s)
-        candidate = undefined
-        return s.build(old, parsed)
+        return build(old, parsed)
       }
-      candidate = s
+      if (candidates.length >= MAX_CANDIDATES) candidates.shift()
+      candidates.push(s)
     }
     return mergeGeneral(old, parsed, skip)
   }
