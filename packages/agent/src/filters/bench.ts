@@ -184,7 +184,9 @@ export interface FilterBenchResult {
 export async function benchFilters(o: { records?: number; runs?: number } = {}): Promise<FilterBenchResult[]> {
   const records = o.records ?? 20_000
   const runs = o.runs ?? 3
-  const files = { 'ecs-enrichment.lua': readFileSync(join(TESTDATA, '../../../../core/testdata/ecs-enrichment.lua'), 'utf8') }
+  const files = {
+    'ecs-enrichment.lua': readFileSync(join(TESTDATA, '../../../../core/testdata/ecs-enrichment.lua'), 'utf8'),
+  }
   const results: FilterBenchResult[] = []
   for (const c of CASES) {
     const h = await setupFilter(c.plugin, c.opts, { parsers: [jsonParser], files })
