@@ -10,6 +10,7 @@ import { LockedError, lockDataDir } from './lock.ts'
 import { applyRetention } from './retention.ts'
 import { rowToRecord, type StoredRow, walLine, walRow } from './row.ts'
 import { Store } from './store.ts'
+import { type SealedSegment, Wal } from './wal.ts'
 
 const dirs: string[] = []
 after(() => {
@@ -184,6 +185,53 @@ describe('store', () => {
     await put(s, [{ log: 'second run' }])
     assert.deepEqual(readdirSync(join(d, 'wal')), ['000000000002.csv'])
     await s.close()
+  })
+
+  test('rows are stored in time order, whether a segment arrives sorted or not', async () => {
+    const d = dir()
+    const s = await Store.open({ dir: d, log: memoryLogger(), segmentMaxAgeMs: 60_000 })
+    const at = (sec: number) => ({ '@timestamp': `2026-11-21T10:00:${String(sec).padStart(2, '0')}Z`, log: `s${sec}` })
+    const order = async () =>
+      (await s.query(`SELECT msg FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} ORDER BY rowid`)).map((r) => r.msg)
+    // in order across two requests: loaded as is
+    await put(s, [at(1), at(2)])
+    await put(s, [at(3), at(4)])
+    await s.refresh()
+    assert.deepEqual(await order(), ['s1', 's2', 's3', 's4'])
+    // a later request with earlier records, and a request out of order inside: sorted at load
+    await put(s, [at(9), at(10)])
+    await put(s, [at(6), at(8), at(7)])
+    await s.refresh()
+    assert.deepEqual(await order(), ['s1', 's2', 's3', 's4', 's6', 's7', 's8', 's9', 's10'])
+    await s.close()
+  })
+
+  test('the WAL knows whether a segment is in time order (the load then skips its sort)', async () => {
+    const sealed: SealedSegment[] = []
+    const wal = new Wal(join(dir(), 'wal'), {
+      segmentMaxBytes: 1 << 20,
+      segmentMaxAgeMs: 60_000,
+      onSealed: (x) => sealed.push(x),
+    })
+    await wal.open()
+    const one = new Map([['2026-11-21\tlogs', 1]])
+    const line = Buffer.from('x\n')
+    await wal.append(line, 1, one, 0, { firstTs: 1, lastTs: 5, sorted: true })
+    await wal.append(line, 1, one, 1, { firstTs: 5, lastTs: 9, sorted: true })
+    await wal.seal()
+    await wal.append(line, 1, one, 2, { firstTs: 10, lastTs: 12, sorted: true })
+    await wal.append(line, 1, one, 3, { firstTs: 11, lastTs: 20, sorted: true }) // overlaps the previous batch
+    await wal.seal()
+    await wal.append(line, 1, one, 4, { firstTs: 30, lastTs: 31, sorted: false })
+    await wal.close()
+    assert.deepEqual(
+      sealed.map((x) => [x.maxSeq, x.sorted]),
+      [
+        [1, true],
+        [3, false],
+        [4, false],
+      ],
+    )
   })
 
   test('bad timestamps are refused with the reason', async () => {

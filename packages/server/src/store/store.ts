@@ -388,6 +388,8 @@ export class Store {
     let runDay = ''
     let runIndex = ''
     let run = 0
+    let sorted = true
+    let prevTs = Number.NEGATIVE_INFINITY
     const seqs: number[] = new Array(rows.length)
     const out = new WalWriter(rows.length)
     for (let i = 0; i < rows.length; i++) {
@@ -407,11 +409,14 @@ export class Store {
         run = 0
       }
       run++
+      if (r.tsUs < prevTs) sorted = false
+      prevTs = r.tsUs
       out.row(r.tsUs, seq, r.index, r.id, r.mask, body)
     }
     if (run > 0) addCount(counts, runDay, runIndex, run)
     this.learn(found)
-    await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!)
+    const order = { firstTs: rows[0]!.tsUs, lastTs: prevTs, sorted }
+    await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!, order)
     this.ingest.records += rows.length
     this.ingest.bySource[source] += rows.length
     return seqs
@@ -534,12 +539,14 @@ export class Store {
       await this.writer.run('BEGIN TRANSACTION')
       try {
         // `rest` is JSON text made by JSON.stringify (made well-formed, row.ts): stored as VARCHAR
-        // without a validating cast; the JSON functions read VARCHAR.
+        // without a validating cast; the JSON functions read VARCHAR. A segment the WAL knows to be in
+        // (ts, seq) order already (one sender in time order) is loaded without the sort (measured: the
+        // sort is ≈1.6 of 6.5 µs/row of the load); with interleaved senders it is sorted here.
         const r = await this.writer.run(
           `INSERT INTO ${p.alias}.logs
            SELECT make_timestamp(ts), seq, idx, ns, pod, ctr, host, stream, level, msg, k, time, id, r
            FROM ${src} WHERE ts >= ${start} AND ts < ${start + DAY_MICROS} AND seq IS NOT NULL
-           ORDER BY ts, seq`,
+           ${seg.sorted ? '' : 'ORDER BY ts, seq'}`,
         )
         inserted = Number(r.rowsChanged)
         await this.writer.run(`INSERT INTO ${p.alias}.applied VALUES (${seg.no})`)

@@ -25,6 +25,15 @@ export interface SealedSegment {
   readonly counts?: ReadonlyMap<string, number>
   /** Highest sequence number in the segment, when known (live segments). */
   readonly maxSeq?: number
+  /** Rows are already in (ts, seq) order (live segments only): the load can skip its sort. */
+  readonly sorted?: boolean
+}
+
+/** Time order of an appended batch: its first and last row's ts, and whether ts never decreases in it. */
+export interface BatchOrder {
+  readonly firstTs: number
+  readonly lastTs: number
+  readonly sorted: boolean
 }
 
 export interface WalOptions {
@@ -45,6 +54,7 @@ interface Pending {
   rows: number
   counts: ReadonlyMap<string, number>
   maxSeq: number
+  order: BatchOrder
   resolve: () => void
   reject: (e: Error) => void
 }
@@ -64,6 +74,8 @@ export class Wal {
   private rows = 0
   private counts = new Map<string, number>()
   private maxSeq = -1
+  private sorted = true
+  private lastTs = Number.NEGATIVE_INFINITY
   private openedAt = 0
   private queue: Pending[] = []
   private flushing: Promise<void> | null = null
@@ -114,11 +126,20 @@ export class Wal {
     return found
   }
 
-  /** Appends rows (walRow lines, the highest sequence number `maxSeq`); resolves once they are on disk (fdatasync). */
-  append(buf: Buffer, rows: number, counts: ReadonlyMap<string, number>, maxSeq: number): Promise<void> {
+  /**
+   * Appends rows (walRow lines, in sequence order; the highest sequence number `maxSeq`); resolves
+   * once they are on disk (fdatasync).
+   */
+  append(
+    buf: Buffer,
+    rows: number,
+    counts: ReadonlyMap<string, number>,
+    maxSeq: number,
+    order: BatchOrder,
+  ): Promise<void> {
     if (this.closed) return Promise.reject(new Error('cannot append: the write-ahead log is closed'))
     return new Promise((resolve, reject) => {
-      this.queue.push({ buf, rows, counts, maxSeq, resolve, reject })
+      this.queue.push({ buf, rows, counts, maxSeq, order, resolve, reject })
       if (!this.flushing) this.flushing = this.flushLoop()
     })
   }
@@ -173,10 +194,14 @@ export class Wal {
           for (const p of batch) {
             this.rows += p.rows
             if (p.maxSeq > this.maxSeq) this.maxSeq = p.maxSeq
+            if (!p.order.sorted || p.order.firstTs < this.lastTs) this.sorted = false
+            this.lastTs = p.order.lastTs
             for (const [k, n] of p.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n)
           }
           for (const p of batch) p.resolve()
         } catch (e) {
+          // part of the batch may be in the file: the segment's order is no longer known
+          this.sorted = false
           const err = new Error(`cannot write the write-ahead log in ${this.dir}: ${(e as Error).message}`)
           for (const p of batch) p.reject(err)
         }
@@ -202,8 +227,11 @@ export class Wal {
       bytes: this.bytes,
       counts: this.counts,
       maxSeq: this.maxSeq,
+      sorted: this.sorted,
     }
     this.maxSeq = -1
+    this.sorted = true
+    this.lastTs = Number.NEGATIVE_INFINITY
     this.rows = 0
     this.bytes = 0
     this.counts = new Map()
