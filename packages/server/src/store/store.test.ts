@@ -234,6 +234,33 @@ describe('store', () => {
     )
   })
 
+  test('the field catalog learns every new path, also after documents whose rest it has seen', async () => {
+    const s = await open(dir())
+    const k8s = { pod_name: 'p', labels: { app: 'x' } }
+    const rows = [
+      { log: 'a', kubernetes: k8s },
+      { log: 'b', kubernetes: k8s },
+      { log: 'c', kubernetes: { ...k8s, labels: { app: 'x', tier: 'web' } } },
+      { log: 'd', kubernetes: k8s, level: 5 },
+      { log: 'e', kubernetes: k8s, level: 'info' },
+      { log: 'f', kubernetes: k8s, n: null },
+      { log: 'g', kubernetes: k8s, n: 'one' },
+    ].map((body) => {
+      const r = s.prepare({ body, index: 'logs' }, 0)
+      assert.ok(!('error' in r))
+      return r
+    })
+    await s.commit(rows, 'bulk')
+    assert.deepEqual(
+      s.catalog
+        .entries()
+        .map((e) => `${e.name}:${e.type}`)
+        .sort(),
+      ['kubernetes.labels.app:string', 'kubernetes.labels.tier:string', 'level:number', 'n:string'],
+    )
+    await s.close()
+  })
+
   test('bad timestamps are refused with the reason', async () => {
     const s = await open(dir())
     const r = s.prepare({ body: { '@timestamp': 'not a date' }, index: 'x' }, 0)
