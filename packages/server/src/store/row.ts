@@ -280,19 +280,11 @@ export class WalWriter {
     this.buf = Buffer.allocUnsafe(Math.max(4096, rows * 1024))
   }
 
-  /** Writes one row; `restJson` is `restText(doc, mask)` (the caller has it already). */
-  row(
-    tsUs: number,
-    seq: number,
-    index: string,
-    id: string | null,
-    mask: number,
-    doc: Record<string, unknown>,
-    restJson: string | null,
-  ): void {
+  row(tsUs: number, seq: number, index: string, id: string | null, mask: number, doc: Record<string, unknown>): void {
     // The columns and `rest` are written separately: one string for the row would be a rope V8 has
     // to flatten (copy) before encoding it.
     const head = walHead(tsUs, seq, index, id, mask, doc)
+    const restJson = restText(doc, mask)
     const rest = restJson === null ? null : wellFormedJson(restJson)
     // UTF-8 takes at most 3 bytes per UTF-16 unit
     const max = (head.length + (rest === null ? 0 : rest.length)) * 3 + 3

@@ -22,7 +22,6 @@ import { type DirLock, lockDataDir } from './lock.ts'
 import {
   analyze,
   DayCache,
-  restText,
   timestampMicros,
   WAL_CSV_COLUMNS,
   WAL_CSV_OPTIONS,
@@ -141,8 +140,6 @@ export class Store {
   private nextSeq = 0
   private readonly dayCache = new DayCache()
   private readonly paths = new PathCollector()
-  /** `rest` texts whose paths the catalog has (bounded; see commit). */
-  private readonly restSeen = new Set<string>()
   /** Rows that DuckDB could not read back from the WAL (JSON it rejects): counted and logged. */
   rejectedRows = 0
   private readonly catalogPath: string
@@ -393,7 +390,6 @@ export class Store {
     let run = 0
     let sorted = true
     let prevTs = Number.NEGATIVE_INFINITY
-    const jsonOnly = source === 'bulk'
     const seqs: number[] = new Array(rows.length)
     const out = new WalWriter(rows.length)
     for (let i = 0; i < rows.length; i++) {
@@ -403,18 +399,7 @@ export class Store {
       const body = r.body
       if (body === null) throw new Error('a prepared row can be committed only once')
       r.body = null
-      const rest = restText(body, r.mask)
-      // fast path: the catalog learns from what goes to `rest`, so a `rest` already seen (the same pod
-      // metadata, line after line) has no new path; its text is the key, no walk of the document. Only
-      // for `_bulk` documents: JSON values, whose text fixes their shape (a msgpack value such as a
-      // Buffer can print like an object of another shape).
-      if (rest === null || !jsonOnly || !this.restSeen.has(rest)) {
-        this.paths.collect(body, r.mask, found)
-        if (rest !== null && jsonOnly) {
-          if (this.restSeen.size >= 4096) this.restSeen.clear()
-          this.restSeen.add(rest)
-        }
-      }
+      this.paths.collect(body, r.mask, found)
       // fast path: consecutive rows mostly share day and index; the map is updated once per run
       const day = this.dayCache.of(r.tsUs)
       if (day !== runDay || r.index !== runIndex) {
@@ -426,7 +411,7 @@ export class Store {
       run++
       if (r.tsUs < prevTs) sorted = false
       prevTs = r.tsUs
-      out.row(r.tsUs, seq, r.index, r.id, r.mask, body, rest)
+      out.row(r.tsUs, seq, r.index, r.id, r.mask, body)
     }
     if (run > 0) addCount(counts, runDay, runIndex, run)
     this.learn(found)
