@@ -358,7 +358,8 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
         ctx.store.ingest.errors++
       },
     })
-    const stored = result.items.length - result.items.filter((it) => Object.values(it)[0]!.error).length
+    let stored = 0
+    for (const it of result.items) for (const action in it) if (!it[action]!.error) stored++
     ctx.agents.seen(agentName(req, p), stored)
     const refresh = url.searchParams.get('refresh')
     if (refresh === 'true' || refresh === 'wait_for' || refresh === '') await ctx.store.refresh()
