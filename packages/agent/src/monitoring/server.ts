@@ -11,7 +11,13 @@
 //   GET  /api/v1/health, /api/v2/health   200 "ok" / 500 "error" (v2: JSON with the counts)
 //   POST /api/v2/reload (also PUT)    hot reload, when Hot_Reload is on; GET: the reload count
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+// node:http through getBuiltinModule, not an ESM import: importing it builds an ESM facade that reads
+// every export, and its lazy WebSocket/MessageEvent exports load Node's bundled undici (~11 MB of RSS)
+// that the monitoring server never uses.
+const { createServer } = process.getBuiltinModule('node:http')
+
 import type { AddressInfo } from 'node:net'
 import type { Diagnostic } from '@sluice/core/diagnostics.ts'
 import { formatDiagnostic } from '@sluice/core/diagnostics.ts'

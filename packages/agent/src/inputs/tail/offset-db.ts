@@ -5,7 +5,7 @@
 //
 // The offset stored is the *committed* one: everything before it was delivered (see commit-tracker.ts).
 
-import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
 export interface DbOptions {
   readonly sync: 'extra' | 'full' | 'normal' | 'off'
@@ -39,7 +39,8 @@ export class OffsetDb {
   constructor(path: string, opts: DbOptions) {
     this.path = path
     try {
-      this.db = new DatabaseSync(path)
+      // node:sqlite loads only for a tail input with DB set (it is experimental and warns when loaded)
+      this.db = new (process.getBuiltinModule('node:sqlite').DatabaseSync)(path)
       this.setup(opts)
     } catch (err) {
       throw new Error(`cannot open tail database '${path}': ${(err as Error).message}`)

@@ -2,11 +2,10 @@
 // `ack` responses matched to their chunk ids. Any protocol or socket error closes it; the next flush
 // opens a new one.
 
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
 import { decodeMultiStream, encode } from '@msgpack/msgpack'
-import { randomBytes } from 'node:crypto'
 import { type Credentials, checkPong, parseHelo, pingMessage } from './protocol.ts'
 
 export interface ForwardClientOptions {
@@ -51,7 +50,8 @@ export async function openConnection(o: ForwardClientOptions): Promise<Connectio
     let s: Socket
     if (o.unixPath) s = netConnect({ path: o.unixPath })
     else if (o.tls)
-      s = tlsConnect({
+      // node:tls loads only for a TLS connection
+      s = process.getBuiltinModule('node:tls').connect({
         host: o.host,
         port: o.port,
         servername: o.vhost ?? o.host,
