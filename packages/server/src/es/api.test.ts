@@ -220,6 +220,51 @@ describe('Elasticsearch-compatible HTTP API', () => {
     ])
   })
 
+  test('one request indexing the same _id twice: applied in order, the later replaces the earlier (as in Elasticsearch)', async () => {
+    const body = ndjson([
+      { index: { _index: 'twice', _id: 'n1' } },
+      { log: 'first' },
+      { index: { _index: 'twice', _id: 'n1' } },
+      { log: 'second' },
+      { create: { _index: 'twice', _id: 'n1' } },
+      { log: 'create after' },
+      { index: { _index: 'twice', _id: 'n2' } },
+      { log: 'other' },
+      { index: { _index: 'twice', _id: 'n1' } },
+      { log: 'third' },
+    ])
+    const r = (await http(`${s.es}/_bulk?refresh=wait_for`, { method: 'POST', body, headers: NDJSON })).json()
+    assert.deepEqual(
+      r.items.map((i: any) => {
+        const v = i.index ?? i.create
+        return [v._id, v.status, v.result ?? v.error.type, v._version ?? null]
+      }),
+      [
+        ['n1', 201, 'created', 1],
+        ['n1', 200, 'updated', 2],
+        ['n1', 409, 'version_conflict_engine_exception', null],
+        ['n2', 201, 'created', 1],
+        ['n1', 200, 'updated', 3],
+      ],
+    )
+    const hits = (await postJson(`${s.ui}/api/search`, { query: '_index:twice', from: 'now-1h', to: 'now+1h' })).json()
+      .hits
+    assert.deepEqual(hits.map((h: any) => [h._id, h.log]).sort(), [
+      ['n1', 'third'],
+      ['n2', 'other'],
+    ])
+    // a later request still sees n1 as existing: create is a conflict, index replaces the one copy
+    const again = ndjson([{ index: { _index: 'twice', _id: 'n1' } }, { log: 'fourth' }])
+    const r2 = (await http(`${s.es}/_bulk?refresh=wait_for`, { method: 'POST', body: again, headers: NDJSON })).json()
+    assert.equal(r2.items[0].index.result, 'updated')
+    const after = (await postJson(`${s.ui}/api/search`, { query: '_index:twice', from: 'now-1h', to: 'now+1h' })).json()
+      .hits
+    assert.deepEqual(after.map((h: any) => [h._id, h.log]).sort(), [
+      ['n1', 'fourth'],
+      ['n2', 'other'],
+    ])
+  })
+
   test('malformed action line: whole request 400 in ES error shape, nothing stored', async () => {
     const r = await http(`${s.es}/_bulk`, {
       method: 'POST',

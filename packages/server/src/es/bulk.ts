@@ -109,6 +109,10 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
 
   let keep: boolean[] = rows.map(() => true)
   let created: boolean[] = rows.map(() => true)
+  /** Elasticsearch's `_version` of each row's document after its action (1 when new). */
+  let version: number[] = rows.map(() => 1)
+  /** Rows that a later `index` action of this request with the same id replaces (written, then deleted). */
+  let superseded: number[] = []
   const commit = async (): Promise<number[]> => {
     if (withId.length > 0) {
       const verdict = await ctx.ids.check(
@@ -116,8 +120,20 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
       )
       keep = rows.map(() => true)
       created = rows.map(() => true)
+      version = rows.map(() => 1)
+      superseded = []
+      // The last kept row of each id in this request: a later `index` of the same id replaces it, as
+      // Elasticsearch applies a request's actions in order.
+      const lastOf = new Map<string, number>()
       withId.forEach((r, k) => {
         const v = verdict[k]!
+        const key = `${rows[r]!.index}\u0000${rows[r]!.id}`
+        const prev = lastOf.get(key)
+        if (v === 'replace') version[r] = prev === undefined ? 2 : version[prev]! + 1
+        if (v !== 'conflict') {
+          if (prev !== undefined) superseded.push(prev)
+          lastOf.set(key, r)
+        }
         if (v === 'conflict') {
           keep[r] = false
           const op = ops[rowOf[r]!]!
@@ -132,8 +148,22 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
     }
     const kept = rows.filter((_, r) => keep[r])
     const seqs = await ctx.store.commit(kept, 'bulk')
-    if (withId.length > 0)
-      ctx.ids.remember(kept.flatMap((r, j) => (r.id === null ? [] : [{ index: r.index, id: r.id, seq: seqs[j]! }])))
+    if (withId.length > 0) {
+      const gone = new Set(superseded)
+      const seqOf = new Map<number, number>()
+      let j = 0
+      for (let r = 0; r < rows.length; r++) if (keep[r]) seqOf.set(r, seqs[j++]!)
+      ctx.ids.remember(
+        withId.flatMap((r) =>
+          keep[r] && !gone.has(r) ? [{ index: rows[r]!.index, id: rows[r]!.id!, seq: seqOf.get(r)! }] : [],
+        ),
+      )
+      if (superseded.length > 0) {
+        // acknowledged only once the earlier copies are gone (they are durable in the WAL until then)
+        await ctx.store.refresh()
+        await ctx.store.deleteSeqs(superseded.map((r) => seqOf.get(r)!))
+      }
+    }
     return seqs
   }
   const seqs = withId.length > 0 ? await ctx.ids.serialize(commit) : await commit()
@@ -147,7 +177,7 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
     items[rowOf[r]!] = {
       _index: op.index,
       _id: op.id ?? seqId(seq),
-      _version: isNew ? 1 : 2,
+      _version: version[r]!,
       result: isNew ? 'created' : 'updated',
       _shards: SHARDS,
       _seq_no: seq,

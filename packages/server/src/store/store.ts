@@ -605,6 +605,32 @@ export class Store {
     return total
   }
 
+  /**
+   * Deletes rows by sequence number: a document that a later `index` action of the same bulk request
+   * replaced (both were written, in order; the earlier one must not stay visible).
+   */
+  async deleteSeqs(seqs: readonly number[]): Promise<number> {
+    if (seqs.length === 0) return 0
+    this.deleter ??= await this.instance.connect()
+    let total = 0
+    for (const p of this.partitions.values()) {
+      for (let i = 0; i < seqs.length; i += 500) {
+        const chunk = seqs.slice(i, i + 500)
+        const r = await this.deleter.runAndReadAll(
+          `DELETE FROM ${p.alias}.logs WHERE seq IN (${chunk.map(() => '?').join(', ')}) RETURNING idx`,
+          chunk.map((n) => BigInt(n)),
+        )
+        for (const row of r.getRowObjects()) {
+          const idx = row.idx as string
+          p.byIndex.set(idx, Math.max(0, (p.byIndex.get(idx) ?? 1) - 1))
+          p.rows = Math.max(0, p.rows - 1)
+          total++
+        }
+      }
+    }
+    return total
+  }
+
   // ---- queries ----
 
   private async reader(): Promise<DuckDBConnection> {
