@@ -47,6 +47,15 @@ describe('auth: tokens, scopes, basic auth, namespace restriction', () => {
   })
 
   test('the ingest port: 401 without credentials (ES shape), 403 for a read token, basic auth works', async () => {
+    const failures = async () => {
+      const text = (await http(`${s.ui}/metrics`, { headers: { authorization: bearer(TOKENS.read) } })).text
+      const n = (status: string) =>
+        Number(
+          new RegExp(`^sluice_auth_failures_total\\{port="es",status="${status}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+        )
+      return { unauthenticated: n('401'), forbidden: n('403') }
+    }
+    const before = await failures()
     const none = await http(`${s.es}/_bulk`, { method: 'POST', body: ndjson([{ index: { _index: 'x' } }, {}]) })
     assert.equal(none.status, 401)
     assert.equal(none.json().error.type, 'security_exception')
@@ -63,6 +72,15 @@ describe('auth: tokens, scopes, basic auth, namespace restriction', () => {
     const h = await http(`${s.es}/_cluster/health?pretty`, { headers: { authorization: basic('elastic', 'changeme') } })
     assert.equal(h.status, 200)
     assert.equal((await http(`${s.es}/`, { headers: { authorization: basic('elastic', 'bad') } })).status, 401)
+    // refusals are counted (sluice_auth_failures_total), by port and status
+    const after = await failures()
+    assert.deepEqual(
+      {
+        unauthenticated: after.unauthenticated - before.unauthenticated,
+        forbidden: after.forbidden - before.forbidden,
+      },
+      { unauthenticated: 3, forbidden: 1 },
+    )
   })
 
   test('the query API: 401 without, 403 for an ingest token, health stays open', async () => {

@@ -200,7 +200,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const o = make((req, res) => {
         const p = auth.authenticate(req.headers.authorization)
         const path = new URL(req.url ?? '/', 'http://x').pathname
-        if (!p) return void res.writeHead(401).end()
+        if (!p) {
+          metrics.counter(
+            'sluice_auth_failures_total',
+            'Requests refused: 401 (missing or wrong credentials) or 403 (token without the scope), by port',
+          )({ port: 'otlp', status: '401' })
+          return void res.writeHead(401).end()
+        }
         if (path !== '/v1/logs' || req.method !== 'POST') return void res.writeHead(404).end()
         void otlp(req, res, p)
       })

@@ -33,17 +33,26 @@ export function createUiHandler(ctx: UiContext): (req: IncomingMessage, res: Ser
     'Time spent answering query API requests, by endpoint',
   )
 
+  const authFailures = ctx.metrics.counter(
+    'sluice_auth_failures_total',
+    'Requests refused: 401 (missing or wrong credentials) or 403 (token without the scope), by port',
+  )
   const need = (req: IncomingMessage, scope: 'read', url?: URL): Principal => {
     // EventSource cannot send headers: the tail stream also takes the token as ?access_token=.
     const token = url?.pathname === '/api/tail' ? url.searchParams.get('access_token') : null
     const p = ctx.auth.authenticate(req.headers.authorization ?? (token ? `Bearer ${token}` : undefined))
-    if (!p)
+    if (!p) {
+      authFailures({ port: 'api', status: '401' })
       throw new HttpError(
         401,
         'unauthorized',
         'missing or invalid credentials: use Authorization: Bearer <token> or basic auth',
       )
-    if (!allows(p, scope)) throw new HttpError(403, 'forbidden', `'${p.name}' may not read: it needs the read scope`)
+    }
+    if (!allows(p, scope)) {
+      authFailures({ port: 'api', status: '403' })
+      throw new HttpError(403, 'forbidden', `'${p.name}' may not read: it needs the read scope`)
+    }
     return p
   }
 

@@ -89,6 +89,10 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     'Bulk items rejected, by Elasticsearch error type',
   )
   const requests = ctx.metrics.counter('sluice_es_requests_total', 'Requests on the Elasticsearch-compatible port')
+  const authFailures = ctx.metrics.counter(
+    'sluice_auth_failures_total',
+    'Requests refused: 401 (missing or wrong credentials) or 403 (token without the scope), by port',
+  )
 
   const reply = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown) => {
     const url = new URL(req.url ?? '/', 'http://x')
@@ -396,10 +400,12 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
         },
       )
       res.setHeader('www-authenticate', 'Basic realm="security" charset="UTF-8"')
+      authFailures({ port: 'es', status: '401' })
       return reply(req, res, 401, body)
     }
     const isWrite = m === 'POST' || m === 'PUT' || m === 'DELETE'
     if (isWrite && !allows(p, 'ingest')) {
+      authFailures({ port: 'es', status: '403' })
       return reply(
         req,
         res,
