@@ -151,6 +151,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     () => [{ value: store.droppedSegments }],
   )
   metrics.collect(
+    'sluice_store_dropped_rows_total',
+    'Rows of WAL segments that failed to load (moved to wal-failed/, not searchable)',
+    'counter',
+    () => [{ value: store.droppedRows }],
+  )
+  metrics.collect(
     'sluice_catalog_overflow_total',
     'Field paths not made queryable by name: the field catalog is full',
     'counter',

@@ -272,6 +272,7 @@ describe('query API', () => {
     assert.ok(st.bytes_on_disk > 0)
     assert.equal(st.ingest.records_total, 302)
     assert.deepEqual(st.ingest.by_source, { bulk: 302, forward: 0, otlp: 0 })
+    assert.deepEqual(st.dead_letter, { records_total: 0, rejected_rows: 0, failed_segment_rows: 0 })
     assert.deepEqual(
       st.indices.map((i: any) => [i.index, i.docs]),
       [['logs-2026.11.22', 302]],

@@ -74,6 +74,13 @@ export function createUiHandler(ctx: UiContext): (req: IncomingMessage, res: Ser
       records_total: ctx.store.recordsTotal(),
       bytes_on_disk: ctx.store.bytesOnDisk(),
       ingest: { records_total: ing.records, errors_total: ing.errors, by_source: { ...ing.bySource } },
+      // acknowledged records the store could not make searchable: rows its loader rejected, and rows of
+      // WAL segments that failed to load and were moved aside (kept on disk under wal-failed/)
+      dead_letter: {
+        records_total: ctx.store.rejectedRows + ctx.store.droppedRows,
+        rejected_rows: ctx.store.rejectedRows,
+        failed_segment_rows: ctx.store.droppedRows,
+      },
       indices,
       agents: ctx.agents.list(),
     }

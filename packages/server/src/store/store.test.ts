@@ -363,3 +363,24 @@ describe('data directory lock', () => {
     assert.equal(existsSync(join(d, 'sluice.lock')), false)
   })
 })
+
+test('a WAL segment that cannot be loaded is moved to wal-failed/ after 5 attempts; its rows are counted, not lost silently', async () => {
+  const d = dir()
+  const log = memoryLogger()
+  const s = await Store.open({ dir: d, log, segmentMaxAgeMs: 50 })
+  try {
+    // the day's partition path is a directory: every ATTACH of it fails
+    mkdirSync(join(d, 'parts', '2026-11-21.duckdb'), { recursive: true })
+    await put(
+      s,
+      [1, 2, 3].map((i) => ({ '@timestamp': `2026-11-21T10:00:0${i}Z`, log: `row ${i}` })),
+    )
+    await s.refresh()
+    assert.equal(s.droppedSegments, 1)
+    assert.equal(s.droppedRows, 3)
+    assert.equal(readdirSync(join(d, 'wal-failed')).length, 1, 'the segment is kept on disk')
+    assert.ok(log.lines.some((l) => /its 3 rows are NOT searchable/.test(l)))
+  } finally {
+    await s.close()
+  }
+})

@@ -124,6 +124,8 @@ export class Store {
   appliedSeq = -1
   applyErrors = 0
   droppedSegments = 0
+  /** Rows of the segments moved to wal-failed/ (acknowledged, kept on disk, not searchable). */
+  droppedRows = 0
   private readonly opts: StoreOptions
   private readonly log: Logger
   private lock: DirLock | null = null
@@ -466,6 +468,7 @@ export class Store {
             if (attempt >= 5) {
               // Kept on disk (never deleted) so an operator can inspect and re-feed it.
               this.droppedSegments++
+              this.droppedRows += seg.rows
               const dest = join(this.dir, 'wal-failed')
               mkdirSync(dest, { recursive: true })
               renameSync(seg.path, join(dest, seg.path.split('/').at(-1)!))
