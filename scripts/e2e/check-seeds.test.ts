@@ -39,10 +39,11 @@ async function brokenCopy(name: string, edits: [string | RegExp, string][], extr
 }
 
 describe('sluice check on the seed fixtures', () => {
-  test('every seed fixture except seed 001 passes (exit 0, no error)', async () => {
-    const files = (await readdir(coreTestdata)).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('seed-001'))
+  test('every seed fixture passes (exit 0, no error)', async () => {
+    const files = (await readdir(coreTestdata)).filter((f) => /\.ya?ml$/.test(f))
     assert.deepEqual(files.sort(), [
       'seed-000-configmap.yaml',
+      'seed-001-aws-logging.yaml',
       'seed-004-configmap.yaml',
       'seed-004-parsers.yaml',
       'seed-004.yaml',
@@ -72,16 +73,31 @@ describe('sluice check on the seed fixtures', () => {
     )
   })
 
-  test('seed 001 names cloudwatch_logs, which Sluice does not have: exactly that error, exit 1', async () => {
+  test('seed 001 (EKS Fargate aws-logging): its cloudwatch_logs output passes, with the implied tail input', async () => {
     const r = await check(['-c', join(coreTestdata, 'seed-001-aws-logging.yaml')])
-    assert.equal(r.code, 1)
-    assert.deepEqual(
-      r.lines.filter((l) => / error: /.test(l)),
-      [
-        "configmap:aws-logging/output.conf:2: error: output:cloudwatch_logs:cloudwatch_logs.0: unknown output plugin 'cloudwatch_logs'",
-      ],
+    assert.equal(r.code, 0, r.lines.join('\n'))
+    assert.equal(
+      summary(r.lines),
+      'ok: configmap:aws-logging: 0 error(s), 1 warning(s); 1 input(s), 2 filter(s), 1 output(s), 1 parser(s) in 4 file(s)',
     )
-    assert.match(summary(r.lines), /^FAILED: configmap:aws-logging: 1 error\(s\), /)
+    assert.match(r.lines[0]!, /output\.conf:1: warning: output:cloudwatch_logs:cloudwatch_logs\.0: Retry_Limit 1/)
+  })
+
+  test('broken seed 001: no log group, both stream options, a bad retention: each at its line', async () => {
+    const p = await brokenCopy('seed-001-aws-logging.yaml', [
+      ['        log_group_name foofoo\n', ''],
+      [
+        '        log_stream_prefix from-fluent-bit-\n',
+        '        log_stream_prefix from-fluent-bit-\n        log_stream_name fixed\n',
+      ],
+      ['log_retention_days 60', 'log_retention_days sixty'],
+    ])
+    const r = await check(['-c', p])
+    assert.equal(r.code, 1)
+    assert.deepEqual(r.lines.filter((l) => / error: /.test(l)).sort(), [
+      "configmap:aws-logging/output.conf:1: error: output:cloudwatch_logs:cloudwatch_logs.0: missing required option 'log_group_name'",
+      "configmap:aws-logging/output.conf:7: error: output:cloudwatch_logs:cloudwatch_logs.0: invalid value for 'log_retention_days': 'sixty' is not an integer",
+    ])
   })
 
   test('broken seed 004 ConfigMap: bad size, misspelt option, bad boolean, each at its line', async () => {

@@ -142,6 +142,7 @@ const areaPages: Record<string, string> = {
   es: 'outputs-es.md',
   opensearch: 'outputs-es.md',
   forward: 'outputs-es.md',
+  cloudwatch_logs: 'outputs-cloudwatch.md',
   kubernetes: 'kubernetes.md',
   kubernetes_events: 'kubernetes.md',
   lua: 'scripting.md',

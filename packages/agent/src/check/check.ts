@@ -13,7 +13,7 @@ import {
   parseRetryLimit,
   serviceOptions,
 } from '../common-options.ts'
-import { validateDiagnostics } from '../engine/validate.ts'
+import { atSection, validateDiagnostics } from '../engine/validate.ts'
 import { createMultilineRegistry } from '../multiline/index.ts'
 import { createParserRegistry } from '../parsers/index.ts'
 import type { ParserRegistry } from '../parsers/types.ts'
@@ -183,12 +183,17 @@ function checkOptions(plugin: AnyPlugin, section: Section, id: string, out: Diag
     instance: id,
     passThrough: (k) => lookupOption(common, k) !== undefined,
   })
-  out.push(...own.diagnostics)
+  out.push(...atSection(own.diagnostics, section))
   if (!own.diagnostics.some((d) => d.severity === 'error'))
     out.push(...validateDiagnostics(plugin, own.values as Record<string, unknown>, section, id))
   const shared = resolveOptions(common, own.passed, { instance: id })
   // `name` is required by the common table but was consumed to find the plugin.
-  out.push(...shared.diagnostics.filter((d) => !(d.option === 'name' && d.message.startsWith('missing'))))
+  out.push(
+    ...atSection(
+      shared.diagnostics.filter((d) => !(d.option === 'name' && d.message.startsWith('missing'))),
+      section,
+    ),
+  )
   if (plugin.kind === 'output') {
     const rl = lastEntry(section.entries, 'retry_limit')
     if (rl) {

@@ -22,7 +22,7 @@ import { createParserRegistry } from '../parsers/index.ts'
 import type { ParserRegistry } from '../parsers/types.ts'
 import type { AnyFilterPlugin, AnyInputPlugin, AnyOutputPlugin, AnyPlugin } from '../plugin.ts'
 import { compileMatch, type TagMatcher } from '../tag-match.ts'
-import { validateDiagnostics } from './validate.ts'
+import { atSection, validateDiagnostics } from './validate.ts'
 
 export interface PluginSet {
   readonly inputs: readonly AnyInputPlugin[]
@@ -169,11 +169,11 @@ export function planPipeline(config: LoadedConfig, plugins: PluginSet): Plan {
     const table = kind === 'input' ? inputCommonOptions : kind === 'filter' ? filterCommonOptions : outputCommonOptions
     const keys = kind === 'input' ? INPUT_COMMON : kind === 'filter' ? FILTER_COMMON : OUTPUT_COMMON
     const own = resolveOptions(plugin.options, section.entries, { instance: scope, passThrough: isCommon(keys, table) })
-    diagnostics.push(...own.diagnostics)
+    diagnostics.push(...atSection(own.diagnostics, section))
     if (!own.diagnostics.some((d) => d.severity === 'error'))
       diagnostics.push(...validateDiagnostics(plugin, own.values as Record<string, unknown>, section, scope))
     const com = resolveOptions(table, own.passed, { instance: scope })
-    diagnostics.push(...com.diagnostics)
+    diagnostics.push(...atSection(com.diagnostics, section))
     const fingerprint = `${kind}|${id}|${sectionFingerprint(section)}${kind === 'output' ? '' : `|${parsersPrint}`}`
     return { plugin, id, scope, section, opts: own.values as Record<string, unknown>, common: com.values, fingerprint }
   }

@@ -24,3 +24,8 @@ export function validateDiagnostics(
     }
   })
 }
+
+/** Diagnostics without a place (a missing required option has no line of its own) get the section's. */
+export function atSection(ds: readonly Diagnostic[], section: Section): Diagnostic[] {
+  return ds.map((d) => (d.file === undefined ? { ...d, file: section.loc.file, line: section.loc.line } : d))
+}

@@ -47,6 +47,8 @@ export interface Sender {
     body: string | undefined,
     signal?: AbortSignal,
     contentType?: string,
+    /** More request headers (signed with the others when SigV4 is on). */
+    extraHeaders?: Readonly<Record<string, string>>,
   ): Promise<SendResult>
   close(): Promise<void>
 }
@@ -67,9 +69,10 @@ export function createSender(o: SenderOptions): Sender {
   const origin = `${o.tls ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`
 
   return {
-    async send(method, path, body, signal, contentType = 'application/x-ndjson') {
+    async send(method, path, body, signal, contentType = 'application/x-ndjson', extraHeaders) {
       const payload = body === undefined ? undefined : o.gzip ? gzipSync(body) : Buffer.from(body)
       let headers: Record<string, string> = body === undefined ? {} : { 'content-type': contentType }
+      if (extraHeaders) Object.assign(headers, extraHeaders)
       if (o.userAgent) headers['user-agent'] = o.userAgent
       if (o.gzip && payload) headers['content-encoding'] = 'gzip'
       if (o.authHeader) headers.authorization = o.authHeader
