@@ -15,7 +15,7 @@ import type { AckCallback } from '../../plugin.ts'
 import { ackSpy, events, waitFor } from '../test-helpers.ts'
 import { resolveTiming } from '../timing.ts'
 import { decodeChunk, encodeHeader, encodeRecords, encodeTrailer } from './chunk-file.ts'
-import { type StorageSettings, StorageManager } from './store.ts'
+import { StorageManager, type StorageSettings } from './store.ts'
 
 interface Batch {
   tag: string
