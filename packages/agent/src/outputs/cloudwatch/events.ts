@@ -109,11 +109,11 @@ export function batches(events: readonly CwEvent[]): CwEvent[][] {
   return out
 }
 
-/** The PutLogEvents request body. */
-export function putLogEventsBody(group: string, stream: string, events: readonly CwEvent[]): string {
-  return JSON.stringify({
+/** The PutLogEvents request (serialized once, by the client). */
+export function putLogEventsRequest(group: string, stream: string, events: readonly CwEvent[]) {
+  return {
     logGroupName: group,
     logStreamName: stream,
     logEvents: events.map((e) => ({ timestamp: e.timestamp, message: e.message })),
-  })
+  }
 }

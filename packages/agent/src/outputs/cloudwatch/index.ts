@@ -12,7 +12,7 @@ import { createSigner } from '../../aws/sigv4.ts'
 import { defineOutput, type FlushResult, type OptionProblem, type Rejection } from '../../plugin.ts'
 import { createSender, type Sender } from '../es/sender.ts'
 import { type CallOutcome, call, describe, retryable } from './client.ts'
-import { batches, type CwEvent, putLogEventsBody, toEvents } from './events.ts'
+import { batches, type CwEvent, putLogEventsRequest, toEvents } from './events.ts'
 import { type CloudwatchOptionValues, cloudwatchOptions } from './options.ts'
 
 interface CwState {
@@ -176,7 +176,7 @@ export const cloudwatchOutput = defineOutput({
       let r = await callWithRetry(
         s,
         'PutLogEvents',
-        JSON.parse(putLogEventsBody(s.o.log_group_name!, stream, sent)),
+        putLogEventsRequest(s.o.log_group_name!, stream, sent),
         s.o.log_format,
       )
       if (r.kind === 'aws_error' && r.type === 'ResourceNotFoundException') {
@@ -187,7 +187,7 @@ export const cloudwatchOutput = defineOutput({
         r = await callWithRetry(
           s,
           'PutLogEvents',
-          JSON.parse(putLogEventsBody(s.o.log_group_name!, stream, sent)),
+          putLogEventsRequest(s.o.log_group_name!, stream, sent),
           s.o.log_format,
         )
       }
