@@ -60,3 +60,11 @@ export class Metrics {
     return out
   }
 }
+
+/** Requests refused for credentials (401) or scope (403), by port: one counter for every listener. */
+export function authFailureCounter(m: Metrics): (labels: { port: string; status: '401' | '403' }) => void {
+  return m.counter(
+    'sluice_auth_failures_total',
+    'Requests refused: 401 (missing or wrong credentials) or 403 (token without the scope), by port',
+  )
+}

@@ -16,7 +16,7 @@ import { Auth, type AuthConfig } from './auth.ts'
 import { createEsHandler, newClusterUuid } from './es/api.ts'
 import { IdRegistry } from './es/ids.ts'
 import { type ForwardOptions, startForward } from './forward/server.ts'
-import { Metrics } from './metrics.ts'
+import { authFailureCounter, Metrics } from './metrics.ts'
 import { createOtlpHandler } from './otlp/handler.ts'
 import { applyRetention, type RetentionPolicy } from './store/retention.ts'
 import { Store, type StoreOptions } from './store/store.ts'
@@ -207,10 +207,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         const p = auth.authenticate(req.headers.authorization)
         const path = new URL(req.url ?? '/', 'http://x').pathname
         if (!p) {
-          metrics.counter(
-            'sluice_auth_failures_total',
-            'Requests refused: 401 (missing or wrong credentials) or 403 (token without the scope), by port',
-          )({ port: 'otlp', status: '401' })
+          authFailureCounter(metrics)({ port: 'otlp', status: '401' })
           return void res.writeHead(401).end()
         }
         if (path !== '/v1/logs' || req.method !== 'POST') return void res.writeHead(404).end()

@@ -5,7 +5,7 @@ import type { Logger } from '@sluice/core/log.ts'
 import type { AgentTracker } from '../agents.ts'
 import { type Auth, allows, type Principal } from '../auth.ts'
 import { HttpError, readJson, sendApiError, sendJson, sendText } from '../http/util.ts'
-import type { Metrics } from '../metrics.ts'
+import { authFailureCounter, type Metrics } from '../metrics.ts'
 import type { Store } from '../store/store.ts'
 import { context, fields, fieldValues, histogram, search } from './query.ts'
 import type { SavedSearches } from './saved.ts'
@@ -33,10 +33,7 @@ export function createUiHandler(ctx: UiContext): (req: IncomingMessage, res: Ser
     'Time spent answering query API requests, by endpoint',
   )
 
-  const authFailures = ctx.metrics.counter(
-    'sluice_auth_failures_total',
-    'Requests refused: 401 (missing or wrong credentials) or 403 (token without the scope), by port',
-  )
+  const authFailures = authFailureCounter(ctx.metrics)
   const need = (req: IncomingMessage, scope: 'read', url?: URL): Principal => {
     // EventSource cannot send headers: the tail stream also takes the token as ?access_token=.
     const token = url?.pathname === '/api/tail' ? url.searchParams.get('access_token') : null

@@ -10,7 +10,7 @@ import type { Logger } from '@sluice/core/log.ts'
 import type { AgentTracker } from '../agents.ts'
 import { type Auth, allows, type Principal } from '../auth.ts'
 import { HttpError, readBody } from '../http/util.ts'
-import type { Metrics } from '../metrics.ts'
+import { authFailureCounter, type Metrics } from '../metrics.ts'
 import { BusyError, type Store } from '../store/store.ts'
 import { executeBulk, renderBulk } from './bulk.ts'
 import { parseBulk } from './bulk-parse.ts'
@@ -89,10 +89,7 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     'Bulk items rejected, by Elasticsearch error type',
   )
   const requests = ctx.metrics.counter('sluice_es_requests_total', 'Requests on the Elasticsearch-compatible port')
-  const authFailures = ctx.metrics.counter(
-    'sluice_auth_failures_total',
-    'Requests refused: 401 (missing or wrong credentials) or 403 (token without the scope), by port',
-  )
+  const authFailures = authFailureCounter(ctx.metrics)
 
   const reply = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown) => {
     const url = new URL(req.url ?? '/', 'http://x')
