@@ -131,6 +131,20 @@ describe('cloudwatch_logs against a fake CloudWatch Logs', () => {
     } finally {
       await h.stop()
     }
+    // a new instance finds the stream there already: one CreateLogStream (not repeated), then the put
+    const again = await startOutput(cloudwatchOutput, seed001())
+    try {
+      cw.calls.length = 0
+      assert.deepEqual(await again.flush([rec(NOW_S, { log: 'restart' })], 'kube.var.log.containers.app.log'), {
+        kind: 'ok',
+      })
+      assert.deepEqual(
+        cw.calls.map((c) => c.action),
+        ['CreateLogStream', 'PutLogEvents'],
+      )
+    } finally {
+      await again.stop()
+    }
   })
 
   test('a missing group without auto_create_group is retried with a clear reason; throttling and 5xx are retried, then delivered', async () => {

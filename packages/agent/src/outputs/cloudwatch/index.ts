@@ -53,14 +53,13 @@ export function endpointOf(o: CloudwatchOptionValues): { host: string; port: num
   return { host: o.endpoint, port: 443, tls: true }
 }
 
+/** A definite answer about a group or stream (missing, or there already): never worth repeating at once. */
+const stateAnswer = (r: CallOutcome) =>
+  r.kind === 'aws_error' && (r.type === 'ResourceNotFoundException' || r.type === 'ResourceAlreadyExistsException')
+
 async function callWithRetry(s: CwState, action: string, payload: unknown, logFormat?: string): Promise<CallOutcome> {
   let r = await call(s.sender, action, payload, logFormat)
-  if (
-    r.kind !== 'ok' &&
-    s.o.auto_retry_requests &&
-    retryable(r) &&
-    !(r.kind === 'aws_error' && r.type === 'ResourceNotFoundException')
-  )
+  if (r.kind !== 'ok' && s.o.auto_retry_requests && retryable(r) && !stateAnswer(r))
     r = await call(s.sender, action, payload, logFormat)
   return r
 }
@@ -173,23 +172,14 @@ export const cloudwatchOutput = defineOutput({
       const pending = (): LogEvent[] => calls.slice(b).flatMap((c) => c.map((e) => e.source))
       const notReady = await ensureStream(s, stream, ctx.log)
       if (notReady) return partialOrRetry(records, pending(), rejected, notReady)
-      let r = await callWithRetry(
-        s,
-        'PutLogEvents',
-        putLogEventsRequest(s.o.log_group_name!, stream, sent),
-        s.o.log_format,
-      )
+      const request = putLogEventsRequest(s.o.log_group_name!, stream, sent)
+      let r = await callWithRetry(s, 'PutLogEvents', request, s.o.log_format)
       if (r.kind === 'aws_error' && r.type === 'ResourceNotFoundException') {
         // the stream (or group) was deleted since it was created: create it again, once
         s.streams.delete(stream)
         const again = await ensureStream(s, stream, ctx.log)
         if (again) return partialOrRetry(records, pending(), rejected, again)
-        r = await callWithRetry(
-          s,
-          'PutLogEvents',
-          putLogEventsRequest(s.o.log_group_name!, stream, sent),
-          s.o.log_format,
-        )
+        r = await callWithRetry(s, 'PutLogEvents', request, s.o.log_format)
       }
       if (r.kind === 'aws_error' && r.type === 'DataAlreadyAcceptedException') continue // a retry of a call that landed
       if (r.kind !== 'ok') {

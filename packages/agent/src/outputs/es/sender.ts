@@ -1,5 +1,5 @@
-// One HTTP sender for Elasticsearch and OpenSearch bulk requests (undici): authentication (basic,
-// ApiKey, AWS SigV4), gzip, TLS. It never throws for delivery problems: every outcome, including a
+// One HTTP sender for Elasticsearch and OpenSearch bulk requests and the CloudWatch Logs API (undici):
+// authentication (basic, ApiKey, AWS SigV4), gzip, TLS, extra signed headers. It never throws for delivery problems: every outcome, including a
 // connection error and a body cut short, comes back as a value, with whatever body bytes arrived.
 
 import { readFileSync } from 'node:fs'
