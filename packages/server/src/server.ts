@@ -203,11 +203,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     let otlpPort: number | null = null
     if (opts.otlpPort !== undefined && opts.otlpPort !== null) {
+      const otlpAuthFailures = authFailureCounter(metrics)
       const o = make((req, res) => {
         const p = auth.authenticate(req.headers.authorization)
         const path = new URL(req.url ?? '/', 'http://x').pathname
         if (!p) {
-          authFailureCounter(metrics)({ port: 'otlp', status: '401' })
+          otlpAuthFailures({ port: 'otlp', status: '401' })
           return void res.writeHead(401).end()
         }
         if (path !== '/v1/logs' || req.method !== 'POST') return void res.writeHead(404).end()
