@@ -5,6 +5,7 @@
 // time it already had.
 
 import type { Body } from '@sluice/core/record.ts'
+import { objectLiteralFunction } from '../object-literal.ts'
 import { criSplitter } from './cri-fast-path.ts'
 import { applyDecoders } from './decoders.ts'
 import type { ParserDefinition } from './definition.ts'
@@ -93,15 +94,12 @@ function allPresent(values: readonly (string | undefined)[], n: number): boolean
 
 /**
  * `(v) => ({"time": v[0], "stream": v[1], …})` for the group names; undefined when a name is
- * `__proto__` (a literal would set the prototype) or repeated.
+ * `__proto__` or repeated, or code generation is disabled (build() does it all then).
  */
 function literalBuilder(names: readonly string[]): ((v: readonly (string | undefined)[]) => Body) | undefined {
-  if (names.includes('__proto__') || new Set(names).size !== names.length) return undefined
-  const fields = names.map((name, k) => `${JSON.stringify(name)}: v[${k}]`)
-  try {
-    return new Function('v', `return {${fields.join(', ')}}`) as (v: readonly (string | undefined)[]) => Body
-  } catch {
-    // Code generation disabled (node --disallow-code-generation-from-strings): build() does it all.
-    return undefined
-  }
+  if (new Set(names).size !== names.length) return undefined
+  return objectLiteralFunction(
+    ['v'],
+    names.map((name, k) => [name, `v[${k}]`] as const),
+  )
 }

@@ -3,6 +3,7 @@
 // `{ ...old }` minus the key, then Object.assign(parsed), would give).
 
 import type { Body } from '@sluice/core/record.ts'
+import { objectLiteralFunction } from '../../object-literal.ts'
 import { setField } from '../../parsers/fields.ts'
 
 /** The merge as written: the reference the fast path is tested against. */
@@ -60,15 +61,11 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 function compile(s: Shape): ((o: Body, p: Body) => Body) | undefined {
   const inParsed = new Set(s.parsed)
   const inOld = new Set(s.old)
-  const parts: string[] = []
-  for (const k of s.old) parts.push(`${JSON.stringify(k)}: ${inParsed.has(k) ? 'p' : 'o'}[${JSON.stringify(k)}]`)
-  for (const k of s.parsed) if (!inOld.has(k)) parts.push(`${JSON.stringify(k)}: p[${JSON.stringify(k)}]`)
-  try {
-    return new Function('o', 'p', `return {${parts.join(', ')}}`) as (o: Body, p: Body) => Body
-  } catch {
-    // Code generation disabled (node --disallow-code-generation-from-strings): the general merge.
-    return undefined
-  }
+  const fields: Array<readonly [string, string]> = []
+  for (const k of s.old) fields.push([k, `${inParsed.has(k) ? 'p' : 'o'}[${JSON.stringify(k)}]`])
+  for (const k of s.parsed) if (!inOld.has(k)) fields.push([k, `p[${JSON.stringify(k)}]`])
+  // undefined when code generation is disabled: the general merge then
+  return objectLiteralFunction(['o', 'p'], fields)
 }
 
 /** True when the keys of `old` (without `skip`) and of `parsed` enumerate as the shape's. */
