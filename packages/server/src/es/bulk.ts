@@ -148,30 +148,29 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
     }
     const kept = rows.filter((_, r) => keep[r])
     const seqs = await ctx.store.commit(kept, 'bulk')
+    // the sequence number of each row (-1: not written)
+    const seqOf = new Array<number>(rows.length).fill(-1)
+    for (let r = 0, j = 0; r < rows.length; r++) if (keep[r]) seqOf[r] = seqs[j++]!
     if (withId.length > 0) {
       const gone = new Set(superseded)
-      const seqOf = new Map<number, number>()
-      let j = 0
-      for (let r = 0; r < rows.length; r++) if (keep[r]) seqOf.set(r, seqs[j++]!)
       ctx.ids.remember(
         withId.flatMap((r) =>
-          keep[r] && !gone.has(r) ? [{ index: rows[r]!.index, id: rows[r]!.id!, seq: seqOf.get(r)! }] : [],
+          keep[r] && !gone.has(r) ? [{ index: rows[r]!.index, id: rows[r]!.id!, seq: seqOf[r]! }] : [],
         ),
       )
       if (superseded.length > 0) {
         // acknowledged only once the earlier copies are gone (they are durable in the WAL until then)
         await ctx.store.refresh()
-        await ctx.store.deleteSeqs(superseded.map((r) => seqOf.get(r)!))
+        await ctx.store.deleteSeqs(superseded.map((r) => seqOf[r]!))
       }
     }
-    return seqs
+    return seqOf
   }
-  const seqs = withId.length > 0 ? await ctx.ids.serialize(commit) : await commit()
+  const seqOf = withId.length > 0 ? await ctx.ids.serialize(commit) : await commit()
 
-  let k = 0
   for (let r = 0; r < rows.length; r++) {
     if (!keep[r]) continue
-    const seq = seqs[k++]!
+    const seq = seqOf[r]!
     const op = ops[rowOf[r]!]!
     const isNew = created[r]
     items[rowOf[r]!] = {
