@@ -15,6 +15,7 @@ import { DEFAULT_GELF_KEYS, type GelfKeys, toGelf } from '../../format/gelf.ts'
 import { dateKeyOf, type JsonDateFormat, jsonDateFormatOption, jsonDateKeyOption } from '../../format/json-date.ts'
 import { formatJsonRecords } from '../../format/json-records.ts'
 import { defineOutput, type FlushResult, type Rejection } from '../../plugin.ts'
+import { tlsServerName } from '../tls-server-name.ts'
 
 const gzip = promisify(gzipCb)
 const zstd = promisify(zstdCb)
@@ -211,7 +212,7 @@ export default defineOutput({
             cert: read(o['tls.crt_file']),
             key: read(o['tls.key_file']),
             passphrase: o['tls.key_passwd'],
-            servername: o['tls.vhost'] ?? (/^[\d.:]+$/.test(o.host) ? undefined : o.host),
+            servername: tlsServerName(o['tls.vhost'], o.host),
           }
         : undefined,
     })

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import type { Agent, request } from 'undici'
-import { loadUndici } from '../../lazy-deps.ts'
 import type { Signer } from '../../aws/sigv4.ts'
+import { loadUndici } from '../../lazy-deps.ts'
+import { tlsServerName } from '../tls-server-name.ts'
 
 export interface SenderOptions {
   readonly host: string
@@ -62,7 +63,7 @@ export function createSender(o: SenderOptions): Sender {
     cert: o.crtFile ? readFileSync(o.crtFile) : undefined,
     key: o.keyFile ? readFileSync(o.keyFile) : undefined,
     passphrase: o.keyPasswd,
-    servername: o.tls ? (o.vhost ?? o.host) : undefined,
+    servername: o.tls ? tlsServerName(o.vhost, o.host) : undefined,
   }
   let dispatcher: Agent | undefined
   let closed = false

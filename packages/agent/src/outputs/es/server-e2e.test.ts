@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { forwardOutputs } from '../forward/index.ts'
 import { sampleEvents, startOutput } from '../../testing/plugin-harness.ts'
+import { forwardOutputs } from '../forward/index.ts'
 import { esOutputs } from './index.ts'
 
 const cli = join(import.meta.dirname, '../../../../cli/bin/sluice.js')

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { connect as netConnect, type Socket } from 'node:net'
 import { decodeMultiStream, encode } from '@msgpack/msgpack'
+import { tlsServerName } from '../tls-server-name.ts'
 import { type Credentials, checkPong, parseHelo, pingMessage } from './protocol.ts'
 
 export interface ForwardClientOptions {
@@ -54,7 +55,7 @@ export async function openConnection(o: ForwardClientOptions): Promise<Connectio
       s = process.getBuiltinModule('node:tls').connect({
         host: o.host,
         port: o.port,
-        servername: o.vhost ?? o.host,
+        servername: tlsServerName(o.vhost, o.host),
         rejectUnauthorized: o.tlsVerify,
         ca: o.caFile ? readFileSync(o.caFile) : undefined,
         cert: o.crtFile ? readFileSync(o.crtFile) : undefined,

@@ -1,6 +1,6 @@
 // Fluent forward output: Sluice agents feed Fluentd, Fluent Bit aggregators and the Sluice server.
-import { defineOutput, type AnyOutputPlugin } from '../../plugin.ts'
-import { type Connection, type ForwardError, type ForwardClientOptions, openConnection } from './client.ts'
+import { type AnyOutputPlugin, defineOutput } from '../../plugin.ts'
+import { type Connection, type ForwardClientOptions, type ForwardError, openConnection } from './client.ts'
 import { forwardOptions } from './options.ts'
 import { encodeMessage, type ForwardMode, newChunkId } from './protocol.ts'
 
