@@ -2,7 +2,7 @@
 const major = Number(process.versions.node.split('.')[0])
 if (major < 24) {
   console.error(
-    `Sluice needs Node.js 24 or newer; this is ${process.version}. Run it through npm (npm test / npm start), which puts the project's Node 24 first on PATH.`,
+    `Sluice needs Node.js 24 or newer; this is ${process.version}. Run it through npm (npm test / npm start), which puts the project's Node (26 LTS) first on PATH.`,
   )
   process.exit(1)
 }

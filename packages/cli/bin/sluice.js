@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `sluice` command. Plain JavaScript so that it starts on any Node: when the Node running it is
-// older than 24 (this machine image ships Node 20), it re-runs itself with the Node 24 binary that the
-// `node` devDependency installs into node_modules, then loads the TypeScript entry point (Node 24
+// older than 24 (this machine image ships Node 20), it re-runs itself with the Node binary (26 LTS) that the
+// `node` devDependency installs into node_modules, then loads the TypeScript entry point (Node
 // strips types natively, so there is no build step).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'

@@ -1,7 +1,7 @@
 // `sluice` command-line entry. Each subcommand is its own module, imported only when used, so that
 // `sluice agent` never loads the server's database and `sluice server` never loads agent plugins.
 
-// node:sqlite (tail offsets) is stable enough for us but still flagged experimental in Node 24;
+// node:sqlite (tail offsets) is stable enough for us but flagged experimental before Node 25;
 // its start-up warning would only confuse users reading the agent's log.
 const emitWarning = process.emitWarning.bind(process)
 process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
