@@ -34,6 +34,21 @@ if (major < 24) {
   }
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
 } else {
+  // `sluice agent` caps V8's young generation (semi-space) at 8 MB: with V8's default sizing the heap of
+  // an agent catching up on files grows far beyond what is live (measured on the benchmark pipeline,
+  // Node 26: peak RSS ~220 → ~175 MB, CPU within the noise; docs/agent.md, Memory). V8 reads the flag only at
+  // start-up, so the process replaces itself once with the flag (same pid, nothing has run yet). A
+  // semi-space size given in NODE_OPTIONS or on the node command line is left as it is.
+  const semiSpaceSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('semi-space-size'))
+  if (process.argv[2] === 'agent' && !semiSpaceSet && typeof process.execve === 'function') {
+    process.execve(process.execPath, [
+      process.execPath,
+      '--max-semi-space-size=8',
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ])
+  }
   // Node's on-disk compile cache halves start-up CPU of every later run (measured: an idle agent
   // 0.69 → 0.37 CPU-s, RSS 119 → 96 MB). It is best effort: an unwritable cache directory is ignored.
   const { enableCompileCache } = await import('node:module')
