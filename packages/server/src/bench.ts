@@ -3,13 +3,13 @@
 // query API is timed on the targets of the issue: rare word over the full range, histogram of the
 // full range, top values of a field, newest 100 hits of a common word.
 
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { memoryLogger } from '@sluice/core/log.ts'
 import { startServer } from './server.ts'
-import { TABLE_DDL } from './store/store.ts'
+import { PARTITION_ATTACH_OPTIONS, TABLE_DDL } from './store/store.ts'
 import { tempDir } from './testing.ts'
 
 /** A small seeded PRNG (mulberry32), so every run writes the same workload. */
@@ -207,6 +207,8 @@ export interface ServerBenchResult {
   ingestCpuSeconds: number
   /** Of that, the JavaScript thread's (server and client); the rest is DuckDB, libuv (WAL writes) and GC threads. */
   ingestJsCpuSeconds: number
+  /** CPU seconds during ingest by thread name (Linux /proc; empty elsewhere): where the non-JavaScript time goes. */
+  ingestCpuByThread: Record<string, number>
   bytesOnDisk: number
   bytesPerRecord: number
   ndjsonBytesPerRecord: number
@@ -229,6 +231,7 @@ export async function benchServer(
     const start = performance.now()
     const cpuStart = process.cpuUsage()
     const jsStart = process.threadCpuUsage()
+    const threadsStart = threadTicks()
     let next = 0
     const worker = async () => {
       while (next < work.bodies.length) {
@@ -251,6 +254,7 @@ export async function benchServer(
     const ingestSeconds = (performance.now() - start) / 1000
     const cpu = process.cpuUsage(cpuStart)
     const js = process.threadCpuUsage(jsStart)
+    const byThread = threadCpuSince(threadsStart)
     await srv.store.checkpoint()
     const bytesOnDisk = srv.store.bytesOnDisk()
 
@@ -300,6 +304,7 @@ export async function benchServer(
       ingestRecordsPerSecond: Math.round(records / ingestSeconds),
       ingestCpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
       ingestJsCpuSeconds: Math.round((js.user + js.system) / 1e4) / 100,
+      ingestCpuByThread: byThread,
       bytesOnDisk,
       bytesPerRecord: Math.round((bytesOnDisk / records) * 10) / 10,
       ndjsonBytesPerRecord: Math.round((work.docBytes / records) * 10) / 10,
@@ -310,6 +315,39 @@ export async function benchServer(
     await srv.close()
     if (!opts.dir) rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** CPU clock ticks (1/100 s) used so far by each thread of this process, keyed `tid name` (Linux only). */
+function threadTicks(): Map<string, number> {
+  const out = new Map<string, number>()
+  let tids: string[]
+  try {
+    tids = readdirSync('/proc/self/task')
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      const fields = stat.slice(close + 2).split(' ')
+      // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3
+      out.set(`${tid} ${stat.slice(stat.indexOf('(') + 1, close)}`, Number(fields[11]) + Number(fields[12]))
+    } catch {
+      // the thread ended
+    }
+  }
+  return out
+}
+
+/** CPU seconds per thread name since `start` (threads of one name summed; a thread started since counts whole). */
+function threadCpuSince(start: Map<string, number>): Record<string, number> {
+  const byName = new Map<string, number>()
+  for (const [key, ticks] of threadTicks()) {
+    const name = key.slice(key.indexOf(' ') + 1)
+    byName.set(name, (byName.get(name) ?? 0) + ticks - (start.get(key) ?? 0))
+  }
+  return Object.fromEntries([...byName].filter(([, t]) => t > 0).map(([n, t]) => [n, t / 100]))
 }
 
 /**
@@ -334,7 +372,7 @@ export async function synthesizeStore(
     days.add(new Date(Math.min(t, lastMs)).toISOString().slice(0, 10))
   for (const day of days) {
     const alias = `p${day.replaceAll('-', '')}`
-    await c.run(`ATTACH '${join(dir, 'parts', `${day}.duckdb`)}' AS ${alias}`)
+    await c.run(`ATTACH '${join(dir, 'parts', `${day}.duckdb`)}' AS ${alias} ${PARTITION_ATTACH_OPTIONS}`)
     await c.run(`CREATE TABLE IF NOT EXISTS ${alias}.logs ${TABLE_DDL}`)
     await c.run(`CREATE TABLE IF NOT EXISTS ${alias}.applied (seg BIGINT NOT NULL)`)
     const dayStart = Date.parse(`${day}T00:00:00Z`) * 1000
