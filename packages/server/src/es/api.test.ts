@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { http, ndjson, postJson, type TestServer, testServer } from '../testing.ts'
 import { type BulkResponse, renderBulk } from './bulk.ts'
-import { invalidIndexName, parseBulk } from './bulk-parse.ts'
+import { invalidIndexName, parseBulk, SuffixCache } from './bulk-parse.ts'
 
 const NDJSON = { 'content-type': 'application/x-ndjson' }
 
@@ -47,6 +47,76 @@ describe('parseBulk (Elasticsearch Bulk API body)', () => {
     assert.throws(
       () => parseBulk(Buffer.from('{"index":{}}'), 'i'),
       (e: any) => e.status === 400 && /terminated by a newline/.test(e.message),
+    )
+  })
+  test('source lines split at a cached "kubernetes": tail parse exactly as JSON.parse of the whole line', () => {
+    const k = '"kubernetes":{"pod_name":"p-1","labels":{"app":"a"},"host":"n1"}'
+    const lines = [
+      `{"log":"x",${k}}`,
+      `{"log":"y",${k}}`, // same tail: from the cache
+      `{${k}}`, // no head members
+      `{ "log" : "z" , \t${k}}  `, // whitespace around the comma and after the object
+      `{"kubernetes":{"pod_name":"old"},"log":"w",${k}}`, // a duplicate key keeps the first place, the last value
+      `{"log":"v",${k},"after":1}`, // a key after the tail
+      `{"meta":{"kubernetes":{"a":1}},"log":"u",${k}}`, // the first "kubernetes": is nested
+      String.raw`{"msg":"say \"kubernetes\":{ here",` + `${k}}`, // inside a string, escaped
+      String.raw`{"a\"kubernetes":{"x":1},"b":2}`, // inside a key
+      `{"log":"t","kubernetes":7}`, // not an object
+      `{"log":"s","kubernetes":[1]}`,
+      `{"log":"r",${k.slice(0, -1)},"__proto__":{"polluted":true}}}`,
+      `{"log":"q","kubernetes":{"__proto__":{"x":1},"pod_name":"p"}}`,
+      String.raw`{"log":"é ☃ \ud83d\ude00 \ud800",` + `${k}}`,
+    ]
+    const cache = new SuffixCache()
+    const body = Buffer.from(lines.flatMap((l) => ['{"index":{}}', l]).join('\n') + '\n')
+    for (let round = 0; round < 2; round++) {
+      const ops = parseBulk(body, 'i', cache)
+      assert.equal(ops.length, lines.length)
+      ops.forEach((op, i) => {
+        const want = JSON.parse(lines[i]!)
+        assert.deepEqual(op.doc, want, lines[i])
+        assert.deepEqual(Object.keys(op.doc!), Object.keys(want), lines[i])
+        assert.equal(Object.getPrototypeOf(op.doc), Object.prototype)
+        assert.equal(JSON.stringify(op.doc), JSON.stringify(want), lines[i])
+      })
+      // one parsed tail serves every line that ends with it
+      assert.equal(ops[0]!.doc!.kubernetes, ops[1]!.doc!.kubernetes)
+    }
+    // 4 distinct tails split (k, k with trailing spaces, the two with __proto__ inside); the duplicate
+    // key, nested, key-after and non-object lines are parsed whole
+    assert.equal(cache.misses, 4)
+    assert.equal(cache.hits, 12)
+  })
+  test('lines that are not JSON objects fail alone also when they end like a cached tail', () => {
+    const k = '"kubernetes":{"pod_name":"p"}'
+    const cache = new SuffixCache()
+    const lines = [
+      `{"a":1,${k}}`,
+      `{,${k}}`,
+      `{"a":1,,${k}}`,
+      `[1,${k}}`,
+      `{"a":1,${k}}}`,
+      `{"a":1,${k}} x`,
+      `{"a":${k}}`,
+    ]
+    const ops = parseBulk(Buffer.from(lines.flatMap((l) => ['{"index":{}}', l]).join('\n') + '\n'), 'i', cache)
+    assert.deepEqual(ops[0]!.doc, { a: 1, kubernetes: { pod_name: 'p' } })
+    for (const op of ops.slice(1)) {
+      assert.equal(op.doc, undefined)
+      assert.match(op.docError!, /failed to parse/)
+    }
+  })
+  test('the tail cache is bounded; a hash collision is told apart by the bytes', () => {
+    const cache = new SuffixCache(3)
+    const docs = Array.from({ length: 10 }, (_, i) => ({ n: i, kubernetes: { pod_name: `p${i % 5}` } }))
+    const ops = parseBulk(
+      Buffer.from(docs.flatMap((d) => ['{"index":{}}', JSON.stringify(d)]).join('\n') + '\n'),
+      'i',
+      cache,
+    )
+    assert.deepEqual(
+      ops.map((o) => o.doc),
+      docs,
     )
   })
   test('index names follow Elasticsearch rules', () => {

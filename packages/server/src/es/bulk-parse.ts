@@ -3,6 +3,7 @@
 // the whole request with a 400 (as Elasticsearch does); a bad source line fails only its own item.
 
 import { HttpError } from '../http/util.ts'
+import { shareValue } from '../store/row.ts'
 
 export type BulkAction = 'index' | 'create' | 'update' | 'delete'
 
@@ -27,8 +28,137 @@ function isBlank(b: Buffer, start: number, end: number): boolean {
   return true
 }
 
+const K8S_KEY = Buffer.from('"kubernetes":')
+
+interface SuffixEntry {
+  readonly bytes: Buffer
+  readonly value: Record<string, unknown>
+}
+
+/**
+ * The parsed `"kubernetes":{…}` tails of recent source lines, by their exact bytes.
+ *
+ * fast path: Fluent Bit's kubernetes filter appends the pod's metadata (≈600 of ≈840 bytes) as the
+ * last key of every record, byte for byte the same for every line of a pod. A line whose tail is
+ * already known is parsed without it and gets the tail's parsed object, shared by all those
+ * documents (shareValue: nobody modifies a document, and the store caches its `rest` text and
+ * catalog walk by that object). Lookup: a hash of 16 sampled words picks a bucket, a byte compare
+ * decides, so a hash collision costs a compare, never a wrong value.
+ */
+export class SuffixCache {
+  private readonly buckets = new Map<number, SuffixEntry[]>()
+  private entries = 0
+  /** Distinct tails kept; beyond it the cache starts over (pods come and go). */
+  readonly maxEntries: number
+  hits = 0
+  misses = 0
+
+  constructor(maxEntries = 4096) {
+    this.maxEntries = maxEntries
+  }
+
+  /** The cached value of body[start, end), or undefined. */
+  get(body: Buffer, start: number, end: number, hash: number): Record<string, unknown> | undefined {
+    const bucket = this.buckets.get(hash)
+    if (bucket === undefined) return undefined
+    const len = end - start
+    for (let i = 0; i < bucket.length; i++) {
+      const e = bucket[i]!
+      if (e.bytes.length === len && e.bytes.compare(body, start, end) === 0) return e.value
+    }
+    return undefined
+  }
+
+  set(body: Buffer, start: number, end: number, hash: number, value: Record<string, unknown>): void {
+    if (this.entries >= this.maxEntries) {
+      this.buckets.clear()
+      this.entries = 0
+    }
+    const e = { bytes: Buffer.from(body.subarray(start, end)), value }
+    const bucket = this.buckets.get(hash)
+    if (bucket === undefined) this.buckets.set(hash, [e])
+    else if (bucket.length < 8) bucket.push(e)
+    else return
+    this.entries++
+  }
+}
+
+/** A hash of body[start, end): its length and 16 words spread over it (a bucket key; see SuffixCache). */
+function sampleHash(b: Buffer, start: number, end: number): number {
+  const len = end - start
+  let h = len
+  if (len < 8) return h
+  const step = ((len - 4) / 15) | 0
+  for (let i = 0, p = start; i < 16; i++, p += step)
+    h = Math.imul(h ^ (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)), 0x9e3779b1)
+  return h
+}
+
+const defaultSuffixes = new SuffixCache()
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+/**
+ * The source line body[pos, end) parsed as the line's `"kubernetes":` tail at `k` (cached) plus the
+ * members before it, or undefined when the line does not split so (then it is parsed whole).
+ *
+ * The split gives what JSON.parse of the whole line gives: the head is parsed as `{…members}` and
+ * the tail as `{"kubernetes":…}` with exactly that one key, so both are valid JSON objects; the line
+ * is their concatenation. A `"kubernetes":` found inside a string or a nested object leaves an
+ * unterminated string or an unbalanced head, which JSON.parse refuses, so such lines take the whole
+ * parse. A head that also has a `kubernetes` key gets the tail's value in that key's place, as
+ * JSON.parse keeps the first position and the last value.
+ */
+function parseSplit(
+  body: Buffer,
+  pos: number,
+  k: number,
+  end: number,
+  cache: SuffixCache,
+): Record<string, unknown> | undefined {
+  const hash = sampleHash(body, k, end)
+  let value = cache.get(body, k, end, hash)
+  if (value === undefined) {
+    let tail: unknown
+    try {
+      tail = JSON.parse(`{${body.toString('utf8', k, end)}`)
+    } catch {
+      return undefined
+    }
+    if (!isPlainObject(tail)) return undefined
+    let n = 0
+    for (const _ in tail) n++
+    const v = tail.kubernetes
+    if (n !== 1 || !isPlainObject(v)) return undefined
+    value = shareValue(v)
+    cache.set(body, k, end, hash, value)
+    cache.misses++
+  } else cache.hits++
+  // the head: the members before the tail, without the comma that separated them from it
+  let h = k - 1
+  while (h > pos && (body[h] === 32 || body[h] === 9 || body[h] === 10 || body[h] === 13)) h--
+  let head: unknown
+  try {
+    if (body[h] === 44) {
+      // `{,"kubernetes":…}` is not JSON, though `{}` is
+      let b = h - 1
+      while (b > pos && (body[b] === 32 || body[b] === 9 || body[b] === 13)) b--
+      if (body[b] === 123) return undefined
+      head = JSON.parse(`${body.toString('utf8', pos, h)}}`)
+    } else if (body[h] === 123) head = JSON.parse(`${body.toString('utf8', pos, h + 1)}}`)
+    else return undefined
+  } catch {
+    return undefined
+  }
+  if (!isPlainObject(head)) return undefined
+  head.kubernetes = value
+  return head
+}
+
 /** Parses a whole bulk body. Throws HttpError(400) for a malformed action line, as Elasticsearch does. */
-export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[] {
+export function parseBulk(body: Buffer, pathIndex: string | undefined, suffixes = defaultSuffixes): BulkOp[] {
   const ops: BulkOp[] = []
   // fast path: lines are found with memchr on the bytes, and the last action line's parse is reused
   // (clients send the same `{"create":{"_index":"logs-2026.11.22"}}` line for every document).
@@ -38,6 +168,8 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[]
   let pos = 0
   let line = 0
   const len = body.length
+  // the next `"kubernetes":` in the body at or after pos (-1: none left), searched once per occurrence
+  let k8s = body.indexOf(K8S_KEY)
   while (pos < len) {
     let end = body.indexOf(10, pos)
     if (end < 0) end = len
@@ -106,6 +238,13 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined): BulkOp[]
     let sEnd = body.indexOf(10, pos)
     if (sEnd < 0) sEnd = len
     line++
+    while (k8s >= 0 && k8s < pos) k8s = body.indexOf(K8S_KEY, pos)
+    const split = k8s >= 0 && k8s < sEnd ? parseSplit(body, pos, k8s, sEnd, suffixes) : undefined
+    if (split !== undefined) {
+      pos = sEnd + 1
+      ops.push({ action, index, id, doc: split })
+      continue
+    }
     const text = body.toString('utf8', pos, sEnd)
     pos = sEnd + 1
     let doc: unknown

@@ -4,7 +4,7 @@
 // `a.b` reads whichever exists (Elasticsearch's `subobjects: false` behaviour, without its mapping
 // conflicts: `app` and `app.kubernetes.io/name` are different keys).
 
-import { type FieldType, M } from './row.ts'
+import { type FieldType, isShared, M } from './row.ts'
 
 export interface CatalogEntry {
   readonly name: string
@@ -48,6 +48,12 @@ export class PathCollector {
   readonly maxPaths: number
   /** Paths not learned because of maxPaths (metric). */
   overflow = 0
+  /**
+   * Shared objects (row.ts shareValue: one pod's metadata in many documents) whose paths are all
+   * learned already: not walked again. Their column keys are the same in every document (analyze
+   * derives them from the object itself), so one walk holds for all.
+   */
+  private readonly walkedShared = new WeakSet<object>()
 
   constructor(maxPaths = 20_000) {
     this.maxPaths = maxPaths
@@ -82,7 +88,15 @@ export class PathCollector {
         node.children.set(key, child)
       }
       if (typeof v === 'object' && !Array.isArray(v)) {
-        if (depth < 32) this.walk(v as Record<string, unknown>, child, out, mask, depth + 1)
+        if (depth >= 32) continue
+        if (depth === 0 && isShared(v)) {
+          if (this.walkedShared.has(v)) continue
+          const before = this.overflow
+          this.walk(v as Record<string, unknown>, child, out, mask, depth + 1)
+          if (this.overflow === before) this.walkedShared.add(v)
+          continue
+        }
+        this.walk(v as Record<string, unknown>, child, out, mask, depth + 1)
         continue
       }
       const type = typeOf(v)

@@ -94,11 +94,48 @@ export function timestampMicros(v: unknown): number | undefined {
 
 const K8S_KEYS = new Set(['namespace_name', 'pod_name', 'container_name', 'host'])
 
+interface SharedMemo {
+  /** JSON text of the object without the keys moved to columns (null: nothing left); undefined until made. */
+  kept: string | null | undefined
+}
+
+/**
+ * Objects shared by many documents (es/bulk-parse.ts: the same pod metadata parsed once): what is
+ * derived from them alone is computed once. Such objects must not be modified (nothing in ingest
+ * modifies a document).
+ */
+const shared = new WeakMap<object, SharedMemo>()
+
+/** Marks `v` as shared by documents; returns it. */
+export function shareValue<T extends object>(v: T): T {
+  if (!shared.has(v)) shared.set(v, { kept: undefined })
+  return v
+}
+
+/** Whether `v` is a shared object (shareValue). */
+export function isShared(v: object): boolean {
+  return shared.has(v)
+}
+
+/** The `kubernetes` object without the keys moved to columns (always the string ones among K8S_KEYS). */
+function keptK8s(k: Record<string, unknown>): Record<string, unknown> | null {
+  const kept: Record<string, unknown> = {}
+  let m = 0
+  for (const kk in k) {
+    if (K8S_KEYS.has(kk) && typeof k[kk] === 'string') continue
+    kept[kk] = k[kk]
+    m++
+  }
+  return m > 0 ? kept : null
+}
+
 /** The document without the keys `mask` moved to columns, as JSON text; null when nothing is left. */
 export function restText(doc: Record<string, unknown>, mask: number): string | null {
   if (mask === 0) return JSON.stringify(doc)
   const rest: Record<string, unknown> = {}
   let n = 0
+  // fast path: a shared `kubernetes` object (the last key, as bulk-parse makes it) has its text cached
+  let sharedKept: string | null | undefined
   for (const key in doc) {
     const v = doc[key]
     switch (key) {
@@ -123,14 +160,17 @@ export function restText(doc: Record<string, unknown>, mask: number): string | n
       case 'kubernetes':
         if (mask & (M.ns | M.pod | M.ctr | M.host)) {
           const k = v as Record<string, unknown>
-          const kept: Record<string, unknown> = {}
-          let m = 0
-          for (const kk in k) {
-            if (K8S_KEYS.has(kk) && typeof k[kk] === 'string') continue
-            kept[kk] = k[kk]
-            m++
+          const memo = shared.get(k)
+          if (memo !== undefined) {
+            if (memo.kept === undefined) {
+              const kept = keptK8s(k)
+              memo.kept = kept === null ? null : JSON.stringify(kept)
+            }
+            sharedKept = memo.kept
+            continue
           }
-          if (m > 0) {
+          const kept = keptK8s(k)
+          if (kept !== null) {
             rest.kubernetes = kept
             n++
           }
@@ -139,10 +179,20 @@ export function restText(doc: Record<string, unknown>, mask: number): string | n
         break
     }
     if (v === undefined) continue
+    if (sharedKept !== undefined) {
+      // a key after the shared object: its place in the text matters, so no cached text
+      if (sharedKept !== null) {
+        rest.kubernetes = JSON.parse(sharedKept)
+        n++
+      }
+      sharedKept = undefined
+    }
     rest[key] = v
     n++
   }
-  return n > 0 ? JSON.stringify(rest) : null
+  if (sharedKept === undefined || sharedKept === null) return n > 0 ? JSON.stringify(rest) : null
+  if (n === 0) return `{"kubernetes":${sharedKept}}`
+  return `${JSON.stringify(rest).slice(0, -1)},"kubernetes":${sharedKept}}`
 }
 
 /**

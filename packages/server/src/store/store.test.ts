@@ -8,7 +8,7 @@ import { tempDir } from '../testing.ts'
 import { type CatalogEntry, PathCollector } from './catalog.ts'
 import { LockedError, lockDataDir } from './lock.ts'
 import { applyRetention } from './retention.ts'
-import { rowToRecord, type StoredRow, walLine, walRow } from './row.ts'
+import { analyze, restText, rowToRecord, type StoredRow, shareValue, walLine, walRow } from './row.ts'
 import { Store } from './store.ts'
 import { type SealedSegment, Wal } from './wal.ts'
 
@@ -257,6 +257,46 @@ describe('store', () => {
         .map((e) => `${e.name}:${e.type}`)
         .sort(),
       ['kubernetes.labels.app:string', 'kubernetes.labels.tier:string', 'level:number', 'n:string'],
+    )
+    await s.close()
+  })
+
+  test('a kubernetes object shared by documents gives the same rest text and catalog as separate copies', async () => {
+    const k8s = () => ({ pod_name: 'p', namespace_name: 'n', labels: { app: 'x' }, host: 7 })
+    const shared = shareValue(k8s())
+    const docs = (k: Record<string, unknown>) => [
+      { log: 'a', kubernetes: k },
+      { log: 'b', kubernetes: k, after: [1] },
+      { x: 1, kubernetes: k, log: 'c', y: 'two' },
+      { kubernetes: k },
+    ]
+    for (const [i, d] of docs(shared).entries()) {
+      const copy = docs(k8s())[i]!
+      for (let n = 0; n < 2; n++)
+        assert.equal(restText(d, analyze(d).mask), restText(copy, analyze(copy).mask), JSON.stringify(copy))
+    }
+    const onlyColumns = shareValue({ pod_name: 'p' })
+    assert.equal(
+      restText({ log: 'a', kubernetes: onlyColumns }, analyze({ log: 'a', kubernetes: onlyColumns }).mask),
+      null,
+    )
+    const d = dir()
+    const s = await open(d)
+    await put(s, [...docs(shared), ...docs(shared)])
+    await s.refresh()
+    const rows = (await s.query(
+      `SELECT * FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} ORDER BY seq`,
+    )) as unknown as StoredRow[]
+    assert.deepEqual(
+      rows.map((r) => rowToRecord(r)),
+      [...docs(k8s()), ...docs(k8s())],
+    )
+    assert.deepEqual(
+      s.catalog
+        .entries()
+        .map((e) => `${e.name}:${e.type}`)
+        .sort(),
+      ['after:object', 'kubernetes.host:number', 'kubernetes.labels.app:string', 'x:number', 'y:string'],
     )
     await s.close()
   })
