@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md's test command runs it (after `npm ci`).
-# npm puts node_modules/.bin first on PATH, so `node` here is the Node 24 from the `node` devDependency.
+# npm puts node_modules/.bin first on PATH, so `node` here is the Node (26 LTS) from the `node` devDependency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/check-node.ts
