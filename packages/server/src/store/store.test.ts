@@ -8,7 +8,17 @@ import { tempDir } from '../testing.ts'
 import { type CatalogEntry, PathCollector } from './catalog.ts'
 import { LockedError, lockDataDir } from './lock.ts'
 import { applyRetention } from './retention.ts'
-import { analyze, restText, rowToRecord, type StoredRow, shareValue, walLine, walRow } from './row.ts'
+import {
+  analyze,
+  restText,
+  rowToRecord,
+  type StoredRow,
+  shareValue,
+  timestampMicros,
+  WalWriter,
+  walLine,
+  walRow,
+} from './row.ts'
 import { Store } from './store.ts'
 import { type SealedSegment, Wal } from './wal.ts'
 
@@ -299,6 +309,39 @@ describe('store', () => {
       ['after:object', 'kubernetes.host:number', 'kubernetes.labels.app:string', 'x:number', 'y:string'],
     )
     await s.close()
+  })
+
+  test('WAL rows of documents sharing a kubernetes object are the bytes of separate copies', () => {
+    const strings = ['p', '', 'x\u0001y\u0002z', 'lone \ud800', '😀 é', 'a\nb']
+    const k8s = (v: string) => ({ pod_name: v, namespace_name: 'n', host: v, labels: { [v]: v }, container_name: 7 })
+    const docs = (k: (v: string) => Record<string, unknown>) =>
+      strings.flatMap((v) => {
+        const kk = k(v)
+        return [
+          { '@timestamp': '2026-11-21T10:00:00Z', log: v, stream: 'stdout', time: v, kubernetes: kk },
+          { message: v, level: v, kubernetes: kk },
+          { kubernetes: kk, log: v, extra: v },
+          { kubernetes: shareValue({ pod_name: v }), log: v },
+        ]
+      })
+    const write = (ds: Array<Record<string, unknown>>) => {
+      const w = new WalWriter(ds.length)
+      ds.forEach((d, i) => {
+        const a = analyze(d)
+        w.row(timestampMicros(a.timestamp) ?? 0, i, 'logs', i % 3 ? null : `id${i}`, a.mask, d)
+      })
+      return Buffer.from(w.bytes())
+    }
+    const plain = docs(k8s)
+    const expected = plain
+      .map((d, i) =>
+        walRow(timestampMicros(analyze(d).timestamp) ?? 0, i, 'logs', i % 3 ? null : `id${i}`, analyze(d).mask, d),
+      )
+      .join('')
+    const sharedDocs = docs((v) => shareValue(k8s(v)))
+    // lone surrogates become U+FFFD in UTF-8 on both paths
+    assert.deepEqual(write(sharedDocs), Buffer.from(expected))
+    assert.deepEqual(write(sharedDocs), Buffer.from(expected)) // memos made
   })
 
   test('bad timestamps are refused with the reason', async () => {
