@@ -106,6 +106,22 @@ describe('parseBulk (Elasticsearch Bulk API body)', () => {
       assert.match(op.docError!, /failed to parse/)
     }
   })
+  test('tails that differ in one byte are told apart, also when many share a sampled hash', () => {
+    const cache = new SuffixCache()
+    // 300 pods whose metadata differs only in one short name: most of them in one hash bucket
+    const docs = Array.from({ length: 1200 }, (_, i) => ({
+      log: `l${i}`,
+      kubernetes: { pod_name: `pod-${i % 300}`, labels: { app: 'same' }, image: 'registry/x:1' },
+    }))
+    const body = Buffer.from(docs.flatMap((d) => ['{"index":{}}', JSON.stringify(d)]).join('\n') + '\n')
+    for (let round = 0; round < 2; round++)
+      assert.deepEqual(
+        parseBulk(body, 'i', cache).map((o) => o.doc),
+        docs,
+      )
+    assert.equal(cache.misses, 300)
+    assert.equal(cache.hits, 2100)
+  })
   test('the tail cache is bounded; a hash collision is told apart by the bytes', () => {
     const cache = new SuffixCache(3)
     const docs = Array.from({ length: 10 }, (_, i) => ({ n: i, kubernetes: { pod_name: `p${i % 5}` } }))

@@ -35,6 +35,9 @@ interface SuffixEntry {
   readonly value: Record<string, unknown>
 }
 
+/** Tails of one sampled hash: compared byte by byte while few, by their text once many look alike. */
+type Bucket = SuffixEntry[] | Map<string, Record<string, unknown>>
+
 /**
  * The parsed `"kubernetes":{…}` tails of recent source lines, by their exact bytes.
  *
@@ -42,11 +45,16 @@ interface SuffixEntry {
  * last key of every record, byte for byte the same for every line of a pod. A line whose tail is
  * already known is parsed without it and gets the tail's parsed object, shared by all those
  * documents (shareValue: nobody modifies a document, and the store caches its `rest` text and
- * catalog walk by that object). Lookup: a hash of 16 sampled words picks a bucket, a byte compare
- * decides, so a hash collision costs a compare, never a wrong value.
+ * catalog walk by that object).
+ *
+ * Lookup: a hash of 16 words sampled over the tail picks a bucket and a byte compare decides, so a
+ * collision costs a compare, never a wrong value. Tails that differ only between the sampled words
+ * (pod names differing in one character, without the random ids) share a bucket: past 4 of them
+ * the bucket is keyed by the tail's text (one latin1 char per byte, hashed whole by V8). Measured on
+ * the Kubernetes workload: 0.5 µs/line less than keying every tail by its text.
  */
 export class SuffixCache {
-  private readonly buckets = new Map<number, SuffixEntry[]>()
+  private readonly buckets = new Map<number, Bucket>()
   private entries = 0
   /** Distinct tails kept; beyond it the cache starts over (pods come and go). */
   readonly maxEntries: number
@@ -57,10 +65,11 @@ export class SuffixCache {
     this.maxEntries = maxEntries
   }
 
-  /** The cached value of body[start, end), or undefined. */
+  /** The cached value of body[start, end) (whose sampleHash is `hash`), or undefined. */
   get(body: Buffer, start: number, end: number, hash: number): Record<string, unknown> | undefined {
     const bucket = this.buckets.get(hash)
     if (bucket === undefined) return undefined
+    if (!Array.isArray(bucket)) return bucket.get(body.toString('latin1', start, end))
     const len = end - start
     for (let i = 0; i < bucket.length; i++) {
       const e = bucket[i]!
@@ -74,12 +83,16 @@ export class SuffixCache {
       this.buckets.clear()
       this.entries = 0
     }
-    const e = { bytes: Buffer.from(body.subarray(start, end)), value }
-    const bucket = this.buckets.get(hash)
-    if (bucket === undefined) this.buckets.set(hash, [e])
-    else if (bucket.length < 8) bucket.push(e)
-    else return
     this.entries++
+    const bucket = this.buckets.get(hash)
+    if (bucket === undefined) this.buckets.set(hash, [{ bytes: Buffer.from(body.subarray(start, end)), value }])
+    else if (!Array.isArray(bucket)) bucket.set(body.toString('latin1', start, end), value)
+    else if (bucket.length < 4) bucket.push({ bytes: Buffer.from(body.subarray(start, end)), value })
+    else {
+      const byText = new Map(bucket.map((e) => [e.bytes.toString('latin1'), e.value]))
+      byText.set(body.toString('latin1', start, end), value)
+      this.buckets.set(hash, byText)
+    }
   }
 }
 
@@ -170,6 +183,10 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined, suffixes 
   const len = body.length
   // the next `"kubernetes":` in the body at or after pos (-1: none left), searched once per occurrence
   let k8s = body.indexOf(K8S_KEY)
+  // Lines of other shapes (`kubernetes` not the last key) never split: after 16 such lines without
+  // a split in between, the request's remaining lines are parsed whole (the failed tail parse would
+  // double their cost).
+  let splitFails = 0
   while (pos < len) {
     let end = body.indexOf(10, pos)
     if (end < 0) end = len
@@ -238,12 +255,16 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined, suffixes 
     let sEnd = body.indexOf(10, pos)
     if (sEnd < 0) sEnd = len
     line++
-    while (k8s >= 0 && k8s < pos) k8s = body.indexOf(K8S_KEY, pos)
-    const split = k8s >= 0 && k8s < sEnd ? parseSplit(body, pos, k8s, sEnd, suffixes) : undefined
-    if (split !== undefined) {
-      pos = sEnd + 1
-      ops.push({ action, index, id, doc: split })
-      continue
+    if (k8s >= 0 && k8s < pos) k8s = splitFails < 16 ? body.indexOf(K8S_KEY, pos) : -1
+    if (k8s >= pos && k8s < sEnd) {
+      const split = parseSplit(body, pos, k8s, sEnd, suffixes)
+      if (split !== undefined) {
+        splitFails = 0
+        pos = sEnd + 1
+        ops.push({ action, index, id, doc: split })
+        continue
+      }
+      splitFails++
     }
     const text = body.toString('utf8', pos, sEnd)
     pos = sEnd + 1
