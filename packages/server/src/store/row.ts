@@ -338,7 +338,10 @@ export class WalWriter {
 
   row(tsUs: number, seq: number, index: string, id: string | null, mask: number, doc: Record<string, unknown>): void {
     const memo = mask & K8S_COLUMNS ? onlySharedRest(doc, mask) : undefined
-    if (memo !== undefined) return this.sharedRow(tsUs, seq, index, id, mask, doc, memo)
+    if (memo !== undefined) {
+      this.sharedRow(tsUs, seq, index, id, mask, doc, memo)
+      return
+    }
     // The columns and `rest` are written separately: one string for the row would be a rope V8 has
     // to flatten (copy) before encoding it.
     const head = walHead(tsUs, seq, index, id, mask, doc)
