@@ -3,6 +3,7 @@
 // query API is timed on the targets of the issue: rare word over the full range, histogram of the
 // full range, top values of a field, newest 100 hits of a common word.
 
+import { spawn } from 'node:child_process'
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { join } from 'node:path'
@@ -219,37 +220,97 @@ export interface ServerBenchResult {
  * Ingests `records` through `_bulk` (`concurrency` parallel requests of `batch` documents), waits
  * until everything is searchable, then times each query `repeat` times (best of).
  */
+/** Sends the workload's bodies to `_bulk` on `port`, `concurrency` requests at a time; throws on any item error. */
+async function sendAll(agent: Agent, port: number, bodies: readonly Buffer[], concurrency: number): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!
+      for (;;) {
+        const r = await post(agent, port, '/_bulk', body, 'application/x-ndjson')
+        if (r.status === 429) {
+          await new Promise((res) => setTimeout(res, 50))
+          continue
+        }
+        if (r.status !== 200 || r.text.startsWith('{"took":') === false)
+          throw new Error(`bulk failed: ${r.status} ${r.text.slice(0, 200)}`)
+        if (r.text.includes('"errors":true')) throw new Error(`bulk item errors: ${r.text.slice(0, 300)}`)
+        break
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+}
+
+/**
+ * The client in a child process (`clientProcess`): it makes the workload, reports its time range,
+ * waits for `go`, sends, and exits; the server's process then counts only the server's CPU.
+ */
+function clientProcess(
+  port: number,
+  records: number,
+  batch: number,
+  concurrency: number,
+): Promise<{ work: Pick<Workload, 'firstMs' | 'lastMs' | 'docBytes'>; sent: Promise<void>; go: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [import.meta.filename, 'client', String(port), String(records), String(batch), String(concurrency)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  )
+  const sent = new Promise<void>((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench client exited with ${code}`))))
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+      const nl = out.indexOf('\n')
+      if (nl < 0 || !out.startsWith('ready ')) return
+      resolve({ work: JSON.parse(out.slice(6, nl)), sent, go: () => child.stdin.end('go\n') })
+    })
+    sent.catch(reject)
+  })
+}
+
 export async function benchServer(
-  opts: { records?: number; batch?: number; concurrency?: number; repeat?: number; dir?: string } = {},
+  opts: {
+    records?: number
+    batch?: number
+    concurrency?: number
+    repeat?: number
+    dir?: string
+    /** Run the client in a child process, so the CPU figures are the server's alone. */
+    clientProcess?: boolean
+  } = {},
 ): Promise<ServerBenchResult> {
   const records = opts.records ?? 1_000_000
-  const work = k8sWorkload(records, opts.batch ?? 2000)
+  const batch = opts.batch ?? 2000
+  const concurrency = opts.concurrency ?? 4
   const dir = opts.dir ?? tempDir('sluice-bench-')
   const srv = await startServer({ dataDir: dir, esPort: 0, uiPort: 0, forwardPort: null, log: memoryLogger('warn') })
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency ?? 4 })
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
+    let work: Pick<Workload, 'firstMs' | 'lastMs' | 'docBytes'>
+    let send: () => Promise<void>
+    if (opts.clientProcess) {
+      const c = await clientProcess(srv.esPort, records, batch, concurrency)
+      work = c.work
+      send = () => {
+        c.go()
+        return c.sent
+      }
+    } else {
+      const w = k8sWorkload(records, batch)
+      work = w
+      send = () => sendAll(agent, srv.esPort, w.bodies, concurrency)
+    }
     const start = performance.now()
     const cpuStart = process.cpuUsage()
     const jsStart = process.threadCpuUsage()
     const threadsStart = threadTicks()
-    let next = 0
-    const worker = async () => {
-      while (next < work.bodies.length) {
-        const body = work.bodies[next++]!
-        for (;;) {
-          const r = await post(agent, srv.esPort, '/_bulk', body, 'application/x-ndjson')
-          if (r.status === 429) {
-            await new Promise((res) => setTimeout(res, 50))
-            continue
-          }
-          if (r.status !== 200 || r.text.startsWith('{"took":') === false)
-            throw new Error(`bulk failed: ${r.status} ${r.text.slice(0, 200)}`)
-          if (r.text.includes('"errors":true')) throw new Error(`bulk item errors: ${r.text.slice(0, 300)}`)
-          break
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker))
+    await send()
     await srv.store.refresh()
     const ingestSeconds = (performance.now() - start) / 1000
     const cpu = process.cpuUsage(cpuStart)
@@ -525,10 +586,31 @@ export async function benchMarkdown(o: { dataDir: string; runs: number; log: (s:
 ${rows.join('\n')}`
 }
 
-// `node packages/server/src/bench.ts [records]` runs benchServer and prints the result as JSON;
+// `node packages/server/src/bench.ts [records] [--client-process]` runs benchServer and prints the result
+// as JSON (with --client-process the client runs in a child process and the CPU figures are the server's);
 // `node packages/server/src/bench.ts queries [records]` times queries on a synthesized store.
 if (import.meta.main) {
-  if (process.argv[2] === 'queries')
+  if (process.argv[2] === 'client') {
+    // the child of benchServer({clientProcess: true}): node bench.ts client PORT RECORDS BATCH CONCURRENCY
+    const [port, records, batch, concurrency] = process.argv.slice(3).map(Number) as [number, number, number, number]
+    const w = k8sWorkload(records, batch)
+    process.stdout.write(`ready ${JSON.stringify({ firstMs: w.firstMs, lastMs: w.lastMs, docBytes: w.docBytes })}\n`)
+    for await (const _ of process.stdin) break
+    const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+    await sendAll(agent, port, w.bodies, concurrency)
+    agent.destroy()
+    process.exit(0)
+  } else if (process.argv[2] === 'queries')
     console.log(JSON.stringify(await benchQueriesAt(Number(process.argv[3] ?? 10_000_000)), null, 2))
-  else console.log(JSON.stringify(await benchServer({ records: Number(process.argv[2] ?? 1_000_000) }), null, 2))
+  else
+    console.log(
+      JSON.stringify(
+        await benchServer({
+          records: Number(process.argv[2] ?? 1_000_000),
+          clientProcess: process.argv.includes('--client-process'),
+        }),
+        null,
+        2,
+      ),
+    )
 }
