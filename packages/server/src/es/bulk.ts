@@ -56,6 +56,23 @@ export interface BulkContext {
   readonly onItemError?: (type: string) => void
 }
 
+/**
+ * `{action: item}`. fast path: one literal per action, so the thousands of wrappers of a request
+ * share a shape (a computed key made each one a dictionary the renderer and counter walk slowly).
+ */
+function wrap(action: BulkOp['action'], it: BulkItem): Record<string, BulkItem> {
+  switch (action) {
+    case 'create':
+      return { create: it }
+    case 'index':
+      return { index: it }
+    case 'update':
+      return { update: it }
+    case 'delete':
+      return { delete: it }
+  }
+}
+
 export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<BulkResponse> {
   const start = performance.now()
   const items: BulkItem[] = new Array(ops.length)
@@ -194,7 +211,7 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
   return {
     took: Math.round(performance.now() - start),
     errors,
-    items: items.map((it, i) => ({ [ops[i]!.action]: it })),
+    items: items.map((it, i) => wrap(ops[i]!.action, it)),
   }
 }
 
