@@ -328,8 +328,9 @@ Sluice's targets (Agent core issue): tail + cri → null ≤ 8 CPU-s/GB; the ful
 Peak RSS is the kernel's high-water mark (VmHWM) of the agent process; about 51 MB of it are the \`node\`
 binary's own pages (file-backed, shared by every Node process on the host). Peak private RSS is the highest
 anonymous resident memory (RssAnon: heap, buffers, JIT code) sampled every 200 ms.
-CPU includes the agent's start-up (loading its modules: ~0.15 CPU-s with Node's compile cache warm, as in these
-runs after the first; ~0.5 CPU-s cold), which weighs ~0.7 CPU-s/GB on this workload.`)
+CPU includes the agent's start-up: ~0.15 CPU-s from the bundle \`npm ci\` builds (scripts/build-agent.ts) with
+Node's compile cache warm, as in these runs after the first (~0.25 CPU-s from the sources), which weighs
+~0.7 CPU-s/GB on this workload.`)
 
 // ---- optional sections contributed by each package ----------------------------------------------------
 async function optionalSection(title: string, modulePath: string, fn: string): Promise<void> {

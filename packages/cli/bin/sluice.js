@@ -2,11 +2,12 @@
 // The `sluice` command. Plain JavaScript so that it starts on any Node: when the Node running it is
 // older than 24 (this machine image ships Node 20), it re-runs itself with the Node binary (26 LTS) that the
 // `node` devDependency installs into node_modules, then loads the TypeScript entry point (Node
-// strips types natively, so there is no build step).
+// strips types natively), or for `sluice agent` the bundle `npm ci` built from it (agent-bundle.js).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freshAgentBundle } from './agent-bundle.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const major = Number(process.versions.node.split('.')[0])
@@ -57,5 +58,9 @@ if (major < 24) {
   } catch {
     // no cache: start-up is only slower
   }
-  await import(join(here, '..', 'src', 'main.ts'))
+  // `sluice agent` starts from its bundle (built at `npm ci`, scripts/build-agent.ts) while that was
+  // built from the current sources: about half the start-up CPU and ~12 MB less RSS than resolving
+  // its ~150 source modules one by one. Anything else, or a stale bundle, runs the sources.
+  const bundle = process.argv[2] === 'agent' ? freshAgentBundle(join(here, '..', 'dist')) : undefined
+  await import(bundle ?? join(here, '..', 'src', 'main.ts'))
 }

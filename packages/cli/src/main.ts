@@ -1,14 +1,7 @@
 // `sluice` command-line entry. Each subcommand is its own module, imported only when used, so that
 // `sluice agent` never loads the server's database and `sluice server` never loads agent plugins.
 
-// node:sqlite (tail offsets) is stable enough for us but flagged experimental before Node 25;
-// its start-up warning would only confuse users reading the agent's log.
-const emitWarning = process.emitWarning.bind(process)
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.message
-  if (/SQLite is an experimental feature/.test(text)) return
-  return (emitWarning as (...a: unknown[]) => void)(warning, ...rest)
-}) as typeof process.emitWarning
+import './quiet-warnings.ts'
 
 export interface Command {
   readonly summary: string
