@@ -123,13 +123,23 @@ export function isShared(v: object): boolean {
   return shared.has(v)
 }
 
+/**
+ * Sets `o[key] = v` as an own property, also for the key `__proto__` (which JSON.parse makes an own
+ * property, and a plain assignment would turn into the object's prototype, dropping it from the text).
+ */
+function setOwn(o: Record<string, unknown>, key: string, v: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true })
+  else o[key] = v
+}
+
 /** The `kubernetes` object without the keys moved to columns (always the string ones among K8S_KEYS). */
 function keptK8s(k: Record<string, unknown>): Record<string, unknown> | null {
   const kept: Record<string, unknown> = {}
   let m = 0
   for (const kk in k) {
     if (K8S_KEYS.has(kk) && typeof k[kk] === 'string') continue
-    kept[kk] = k[kk]
+    setOwn(kept, kk, k[kk])
     m++
   }
   return m > 0 ? kept : null
@@ -193,7 +203,7 @@ export function restText(doc: Record<string, unknown>, mask: number): string | n
       }
       sharedKept = undefined
     }
-    rest[key] = v
+    setOwn(rest, key, v)
     n++
   }
   if (sharedKept === undefined || sharedKept === null) return n > 0 ? JSON.stringify(rest) : null
@@ -520,7 +530,8 @@ export function rowToRecord(r: StoredRow): Record<string, unknown> {
   } else if (rest.kubernetes && typeof rest.kubernetes === 'object' && Object.keys(rest.kubernetes).length === 0) {
     delete rest.kubernetes
   }
-  return Object.assign(out, rest)
+  for (const key in rest) setOwn(out, key, rest[key])
+  return out
 }
 
 /** Generated document ids: the row's sequence number in base 36 (ES ids are opaque strings). */

@@ -344,6 +344,17 @@ describe('store', () => {
     assert.deepEqual(write(sharedDocs), Buffer.from(expected)) // memos made
   })
 
+  test('a `__proto__` key is kept like any other key (JSON.parse makes it an own property)', async () => {
+    const s = await open(dir())
+    const text =
+      '{"log":"x","__proto__":{"a":1},"kubernetes":{"pod_name":"p","__proto__":{"b":2},"labels":{"__proto__":3}}}'
+    await put(s, [JSON.parse(text)])
+    await s.refresh()
+    const [row] = (await s.query(`SELECT * FROM ${s.source(0, Number.MAX_SAFE_INTEGER)}`)) as unknown as StoredRow[]
+    assert.equal(JSON.stringify(rowToRecord(row!)), JSON.stringify(JSON.parse(text)))
+    await s.close()
+  })
+
   test('bad timestamps are refused with the reason', async () => {
     const s = await open(dir())
     const r = s.prepare({ body: { '@timestamp': 'not a date' }, index: 'x' }, 0)
