@@ -167,3 +167,15 @@ describe('parseRfc3339 prefix cache', () => {
     assert.deepEqual([...texts].reverse().map(parseRfc3339), [...expected].reverse())
   })
 })
+
+describe('strptime: today’s date for a time without one', () => {
+  it('follows the clock across UTC midnight and back (the day is cached, not frozen)', () => {
+    const at = (iso: string) => Date.parse(iso)
+    const day = (now: number) => new Date(strptime('07:30:00', '%H:%M:%S', { now })!.sec * 1000).toISOString()
+    assert.equal(day(at('2026-03-01T23:59:59.999Z')), '2026-03-01T07:30:00.000Z')
+    assert.equal(day(at('2026-03-02T00:00:00.000Z')), '2026-03-02T07:30:00.000Z')
+    assert.equal(day(at('2026-03-02T12:00:00.000Z')), '2026-03-02T07:30:00.000Z')
+    assert.equal(day(at('2026-02-28T10:00:00.000Z')), '2026-02-28T07:30:00.000Z')
+    assert.equal(day(at('2028-02-29T00:00:00.000Z')), '2028-02-29T07:30:00.000Z')
+  })
+})

@@ -633,9 +633,20 @@ function run(
   return { sec: naive - (zone ?? opts?.offsetSec ?? 0), nsec }
 }
 
+/** Today's UTC date of the last call and the milliseconds its day spans: most calls fall in it. */
+let utcDay = { y: 1970, m: 1, d: 1 }
+let utcDayStart = 0
+let utcDayEnd = -1
+// fast path: a lenient parse that stops before the date (e.g. the stock `json` parser's Apache
+// Time_Format on an ISO time, once per record) asks for today's date each time; a Date per call
+// cost more than the rest of the parse.
 const utcDate = (ms: number) => {
+  if (ms >= utcDayStart && ms < utcDayEnd) return utcDay
   const t = new Date(ms)
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() }
+  utcDay = { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() }
+  utcDayStart = Date.UTC(utcDay.y, utcDay.m - 1, utcDay.d)
+  utcDayEnd = utcDayStart + 86_400_000
+  return utcDay
 }
 const localDate = (ms: number) => {
   const t = new Date(ms)
