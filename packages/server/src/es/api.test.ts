@@ -59,6 +59,7 @@ describe('parseBulk (Elasticsearch Bulk API body)', () => {
       `{"kubernetes":{"pod_name":"old"},"log":"w",${k}}`, // a duplicate key keeps the first place, the last value
       `{"log":"v",${k},"after":1}`, // a key after the tail
       `{"meta":{"kubernetes":{"a":1}},"log":"u",${k}}`, // the first "kubernetes": is nested
+      `{"nested":{${k}}}`, // only nested, ending like a cached tail
       String.raw`{"msg":"say \"kubernetes\":{ here",` + `${k}}`, // inside a string, escaped
       String.raw`{"a\"kubernetes":{"x":1},"b":2}`, // inside a key
       `{"log":"t","kubernetes":7}`, // not an object
@@ -82,10 +83,11 @@ describe('parseBulk (Elasticsearch Bulk API body)', () => {
       // one parsed tail serves every line that ends with it
       assert.equal(ops[0]!.doc!.kubernetes, ops[1]!.doc!.kubernetes)
     }
-    // 4 distinct tails split (k, k with trailing spaces, the two with __proto__ inside); the duplicate
-    // key, nested, key-after and non-object lines are parsed whole
+    // 4 distinct tails split (k, k with trailing spaces, the two with __proto__ inside); the key-after
+    // and non-object lines are parsed whole; the duplicate-key and nested lines split at their last
+    // "kubernetes": found by a known tail length
     assert.equal(cache.misses, 4)
-    assert.equal(cache.hits, 12)
+    assert.equal(cache.hits, 16)
   })
   test('lines that are not JSON objects fail alone also when they end like a cached tail', () => {
     const k = '"kubernetes":{"pod_name":"p"}'

@@ -56,6 +56,8 @@ type Bucket = SuffixEntry[] | Map<string, Record<string, unknown>>
 export class SuffixCache {
   private readonly buckets = new Map<number, Bucket>()
   private entries = 0
+  /** Lengths of the tails found last, most recent first (guess). */
+  private readonly lengths: number[] = []
   /** Distinct tails kept; beyond it the cache starts over (pods come and go). */
   readonly maxEntries: number
   hits = 0
@@ -76,6 +78,34 @@ export class SuffixCache {
       if (e.bytes.length === len && e.bytes.compare(body, start, end) === 0) return e.value
     }
     return undefined
+  }
+
+  /**
+   * Where the line body[pos, end) has a `"kubernetes":` tail of a recently seen length, or -1.
+   * fast path: a few byte compares at the line's end instead of a search from its start (measured:
+   * Buffer#indexOf costs ≈0.25 µs a call, mostly its JavaScript wrapper). Only a position: parseSplit
+   * checks the rest.
+   */
+  guess(body: Buffer, pos: number, end: number): number {
+    const lengths = this.lengths
+    for (let i = 0; i < lengths.length; i++) {
+      const k = end - lengths[i]!
+      if (k <= pos || body[k] !== 0x22 || body[k + 1] !== 0x6b) continue
+      let j = 2
+      while (j < K8S_KEY.length && body[k + j] === K8S_KEY[j]) j++
+      if (j === K8S_KEY.length) return k
+    }
+    return -1
+  }
+
+  /** Notes the length of a tail just split (guess tries recent lengths first). */
+  found(length: number): void {
+    const lengths = this.lengths
+    if (lengths[0] === length) return
+    let i = lengths.indexOf(length)
+    if (i < 0) i = Math.min(lengths.length, 15)
+    for (; i > 0; i--) lengths[i] = lengths[i - 1]!
+    lengths[0] = length
   }
 
   set(body: Buffer, start: number, end: number, hash: number, value: Record<string, unknown>): void {
@@ -108,6 +138,12 @@ function sampleHash(b: Buffer, start: number, end: number): number {
 }
 
 const defaultSuffixes = new SuffixCache()
+
+/** Whether body[a, a+n) equals body[b, b+n). A loop: cheaper than Buffer#compare's call for an action line. */
+function sameBytes(body: Buffer, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (body[a + i] !== body[b + i]) return false
+  return true
+}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -167,6 +203,7 @@ function parseSplit(
   }
   if (!isPlainObject(head)) return undefined
   head.kubernetes = value
+  cache.found(end - k)
   return head
 }
 
@@ -197,7 +234,7 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined, suffixes 
     }
     let meta: unknown
     try {
-      if (lastEnd - lastStart === end - pos && body.compare(body, lastStart, lastEnd, pos, end) === 0) meta = lastMeta
+      if (lastEnd - lastStart === end - pos && sameBytes(body, lastStart, pos, end - pos)) meta = lastMeta
       else {
         meta = JSON.parse(body.toString('utf8', pos, end))
         lastStart = pos
@@ -255,8 +292,17 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined, suffixes 
     let sEnd = body.indexOf(10, pos)
     if (sEnd < 0) sEnd = len
     line++
+    const guess = splitFails < 16 ? suffixes.guess(body, pos, sEnd) : -1
+    const guessed = guess >= 0 ? parseSplit(body, pos, guess, sEnd, suffixes) : undefined
+    if (guessed !== undefined) {
+      splitFails = 0
+      pos = sEnd + 1
+      ops.push({ action, index, id, doc: guessed })
+      continue
+    }
+    if (guess >= 0) splitFails++
     if (k8s >= 0 && k8s < pos) k8s = splitFails < 16 ? body.indexOf(K8S_KEY, pos) : -1
-    if (k8s >= pos && k8s < sEnd) {
+    if (k8s >= pos && k8s < sEnd && k8s !== guess) {
       const split = parseSplit(body, pos, k8s, sEnd, suffixes)
       if (split !== undefined) {
         splitFails = 0
