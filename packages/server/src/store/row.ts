@@ -376,7 +376,7 @@ export class WalWriter {
   /**
    * fast path: a document whose `rest` is only a shared `kubernetes` object (row.ts shareValue; the
    * common Fluent Bit record): that object's column fields and `rest` are copied as bytes made once
-   * (measured: 2.2 → 1.6 µs/row of WAL row making, encoding included). Same bytes as `row`.
+   * (measured: 2.2 → 1.2–1.3 µs/row of WAL row making, encoding included). Same bytes as `row`.
    */
   private sharedRow(
     tsUs: number,
@@ -387,23 +387,32 @@ export class WalWriter {
     doc: Record<string, unknown>,
     memo: SharedMemo,
   ): void {
-    if (index !== lastCsvIndex) {
-      lastCsvIndex = index
-      lastCsvIndexField = field(index)
+    if (index !== lastSharedIndex) {
+      lastSharedIndex = index
+      lastSharedIndexBytes = Buffer.from(`${field(index)}${SEP}`)
     }
     const wal = (memo.wal ??= sharedWal(doc.kubernetes as Record<string, unknown>, mask, memo))
-    const a = `${tsUs}${SEP}${seq}${SEP}${lastCsvIndexField}${SEP}${id === null ? '' : field(id)}${SEP}`
+    const idField = id === null ? '' : field(id)
     const b =
       `${mask & M.stream ? field(doc.stream as string) : ''}${SEP}${mask & M.level ? field(doc.level as string) : ''}${SEP}` +
       `${mask & M.log ? field(doc.log as string) : mask & M.message ? field(doc.message as string) : ''}${SEP}` +
       `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}`
-    const max = (a.length + b.length) * 3 + wal.cols.length + wal.rest.length + 1
+    const max =
+      2 * 17 + lastSharedIndexBytes.length + (idField.length + b.length) * 3 + wal.cols.length + wal.rest.length + 2
     if (this.len + max > this.buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + max))
       this.buf.copy(grown, 0, 0, this.len)
       this.buf = grown
     }
-    this.len += this.buf.write(a, this.len)
+    // ts, seq and the index as bytes: no number-to-string conversions and no rope to flatten
+    this.len = writeDigits(this.buf, this.len, tsUs)
+    this.buf[this.len++] = SEP_BYTE
+    this.len = writeDigits(this.buf, this.len, seq)
+    this.buf[this.len++] = SEP_BYTE
+    this.buf.set(lastSharedIndexBytes, this.len)
+    this.len += lastSharedIndexBytes.length
+    if (id !== null) this.len += this.buf.write(idField, this.len)
+    this.buf[this.len++] = SEP_BYTE
     this.buf.set(wal.cols, this.len)
     this.len += wal.cols.length
     this.len += this.buf.write(b, this.len)
@@ -418,6 +427,23 @@ export class WalWriter {
 }
 
 const K8S_COLUMNS = M.ns | M.pod | M.ctr | M.host
+const SEP_BYTE = 1
+let lastSharedIndex = ''
+let lastSharedIndexBytes = Buffer.alloc(0)
+
+/** Writes `n` as `${n}` would at `off` (digit by digit when a non-negative safe integer); returns the offset after it. */
+function writeDigits(buf: Buffer, off: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return off + buf.write(String(n), off)
+  let digits = 1
+  for (let p = 10; p <= n; p *= 10) digits++
+  let i = off + digits
+  do {
+    const q = Math.floor(n / 10)
+    buf[--i] = 48 + (n - q * 10)
+    n = q
+  } while (n > 0)
+  return off + digits
+}
 
 /**
  * The memo of `doc.kubernetes` when it is a shared object and nothing else of `doc` stays in `rest`

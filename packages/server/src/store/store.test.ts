@@ -342,6 +342,13 @@ describe('store', () => {
     // lone surrogates become U+FFFD in UTF-8 on both paths
     assert.deepEqual(write(sharedDocs), Buffer.from(expected))
     assert.deepEqual(write(sharedDocs), Buffer.from(expected)) // memos made
+    // numbers written digit by digit, or as text when not a safe integer
+    const doc = { log: 'x', kubernetes: shareValue({ pod_name: 'p' }) }
+    for (const n of [0, 9, 10, 1_796_284_022_678_000, 2 ** 53 - 1, 2 ** 53 + 2, 253402300799999000, 1.5]) {
+      const w = new WalWriter(1)
+      w.row(n, n, 'i', null, analyze(doc).mask, doc)
+      assert.equal(w.bytes().toString(), walRow(n, n, 'i', null, analyze(doc).mask, doc), String(n))
+    }
   })
 
   test('a `__proto__` key is kept like any other key (JSON.parse makes it an own property)', async () => {
