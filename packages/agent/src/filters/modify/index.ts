@@ -7,13 +7,15 @@
 // Rules apply in the order they are written, across option names, as in Fluent Bit (the option
 // table keeps that order for the `rules` group).
 
-import type { Body } from '@sluice/core/record.ts'
 import { orderedEntries } from '@sluice/core/options.ts'
+import type { Body } from '@sluice/core/record.ts'
 import { parseRecordAccessor } from '@sluice/core/record-accessor.ts'
 import { defineFilter } from '../../plugin.ts'
 import { expectArgs, matchText, regex, splitArgs, wildcard } from '../args.ts'
+import { withKeyRenamed, withKeysMoved, withoutKeys } from '../rebuild.ts'
 
-type Rule = (b: Body) => void
+/** A rule changes the record in place, or returns the record that replaces it (key removals and renames). */
+type Rule = (b: Body) => Body | undefined
 type Cond = (b: Body) => boolean
 
 const own = (b: Body, k: string) => Object.hasOwn(b, k)
@@ -108,25 +110,6 @@ function conditions(texts: readonly string[]): Cond[] {
   })
 }
 
-/** Rebuilds the record with `key` renamed in place (key order kept, as Fluent Bit rewrites the map). */
-function renameInPlace(b: Body, from: string, to: string): void {
-  const entries = Object.entries(b)
-  for (const k of Object.keys(b)) delete b[k]
-  for (const [k, v] of entries) {
-    if (k === to) continue
-    b[k === from ? to : k] = v
-  }
-}
-
-function moveKeys(b: Body, match: (k: string) => boolean, toStart: boolean): void {
-  const entries = Object.entries(b)
-  const hit = entries.filter(([k]) => match(k))
-  if (hit.length === 0) return
-  const rest = entries.filter(([k]) => !match(k))
-  for (const k of Object.keys(b)) delete b[k]
-  for (const [k, v] of toStart ? [...hit, ...rest] : [...rest, ...hit]) b[k] = v
-}
-
 const two = (o: string, t: string) => expectArgs(o, t, 2, 'KEY VALUE')
 const one = (o: string, t: string) => {
   const p = splitArgs(t, 2)
@@ -156,65 +139,59 @@ function compileRule(kind: RuleKind, t: string): Rule {
   switch (kind) {
     case 'rename': {
       const [from, to] = two('rename', t) as [string, string]
-      return (b) => {
-        if (own(b, from) && !own(b, to)) renameInPlace(b, from, to)
-      }
+      return (b) => (own(b, from) && !own(b, to) ? withKeyRenamed(b, from, to) : undefined)
     }
     case 'hard_rename': {
       const [from, to] = two('hard_rename', t) as [string, string]
-      return (b) => {
-        if (own(b, from)) renameInPlace(b, from, to)
-      }
+      return (b) => (own(b, from) ? withKeyRenamed(b, from, to) : undefined)
     }
     case 'copy': {
       const [from, to] = two('copy', t) as [string, string]
       return (b) => {
         if (own(b, from) && !own(b, to)) b[to] = structuredClone(b[from])
+        return undefined
       }
     }
     case 'hard_copy': {
       const [from, to] = two('hard_copy', t) as [string, string]
       return (b) => {
         if (own(b, from)) b[to] = structuredClone(b[from])
+        return undefined
       }
     }
     case 'set': {
       const [k, v] = two('set', t) as [string, string]
       return (b) => {
         b[k] = v
+        return undefined
       }
     }
     case 'add': {
       const [k, v] = two('add', t) as [string, string]
       return (b) => {
         if (!own(b, k)) b[k] = v
+        return undefined
       }
     }
     case 'remove': {
       const k = one('remove', t)
-      return (b) => {
-        delete b[k]
-      }
+      return (b) => (own(b, k) ? withoutKeys(b, (x) => x === k) : undefined)
     }
     case 'remove_wildcard': {
       const m = wildcard(one('remove_wildcard', t))
-      return (b) => {
-        for (const k of Object.keys(b)) if (m(k)) delete b[k]
-      }
+      return (b) => withoutKeys(b, m)
     }
     case 'remove_regex': {
       const re = regex('remove_regex', one('remove_regex', t))
-      return (b) => {
-        for (const k of Object.keys(b)) if (re.test(k)) delete b[k]
-      }
+      return (b) => withoutKeys(b, (k) => re.test(k))
     }
     case 'move_to_start': {
       const m = wildcard(one('move_to_start', t))
-      return (b) => moveKeys(b, m, true)
+      return (b) => withKeysMoved(b, m, true)
     }
     case 'move_to_end': {
       const m = wildcard(one('move_to_end', t))
-      return (b) => moveKeys(b, m, false)
+      return (b) => withKeysMoved(b, m, false)
     }
   }
 }
@@ -250,9 +227,10 @@ export default defineFilter({
   filter(events, _tag, { rules, conds }) {
     // fast path: a plain loop over a handful of closures per record
     outer: for (const e of events) {
-      const b = e.body
+      let b = e.body
       for (const c of conds) if (!c(b)) continue outer
-      for (const r of rules) r(b)
+      for (const r of rules) b = r(b) ?? b
+      e.body = b
     }
     return events
   },

@@ -4,8 +4,10 @@
 
 import type { Body, LogEvent } from '@sluice/core/record.ts'
 import type { Joined } from '../../multiline/joiner.ts'
+import { withoutKeys } from '../rebuild.ts'
 
 const MARKERS = ['partial_message', 'partial_id', 'partial_ordinal', 'partial_last']
+const isMarker = (k: string) => MARKERS.includes(k)
 
 interface Pending<T> {
   first: LogEvent
@@ -63,8 +65,9 @@ export class PartialJoiner<T> {
   #complete(id: string): Joined<T> {
     const p = this.#pending.get(id)!
     this.#pending.delete(id)
-    const body: Body = { ...p.first.body }
-    for (const m of MARKERS) delete body[m]
+    // a new record either way: the first part's body is not changed
+    const kept = withoutKeys(p.first.body, isMarker)
+    const body: Body = kept === p.first.body ? { ...kept } : kept
     body[this.#key] = p.parts.join('')
     return { event: { sec: p.first.sec, nsec: p.first.nsec, body }, tokens: p.tokens, group: p.group }
   }

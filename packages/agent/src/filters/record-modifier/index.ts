@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { defineFilter } from '../../plugin.ts'
 import { expectArgs } from '../args.ts'
+import { withoutKeys } from '../rebuild.ts'
 
 export default defineFilter({
   name: 'record_modifier',
@@ -23,18 +24,23 @@ export default defineFilter({
   },
   init(o) {
     const record = o.record.map((t) => expectArgs('record', t, 2, 'KEY VALUE') as [string, string])
+    const remove = new Set(o.remove_key.map((k) => k.trim()))
+    const allow = o.allowlist_key.length > 0 ? new Set(o.allowlist_key.map((k) => k.trim())) : undefined
     return {
       record,
-      remove: new Set(o.remove_key.map((k) => k.trim())),
-      allow: o.allowlist_key.length > 0 ? new Set(o.allowlist_key.map((k) => k.trim())) : undefined,
+      remove,
+      removed: (k: string) => remove.has(k),
+      allow,
+      notAllowed: allow ? (k: string) => !allow.has(k) : undefined,
       uuid: o.uuid_key,
     }
   },
   filter(events, _tag, s) {
     for (const e of events) {
-      const b = e.body
-      if (s.allow) for (const k of Object.keys(b)) if (!s.allow.has(k)) delete b[k]
-      for (const k of s.remove) delete b[k]
+      let b = e.body
+      if (s.allow) b = withoutKeys(b, s.notAllowed!)
+      if (s.remove.size > 0) b = withoutKeys(b, s.removed)
+      e.body = b
       for (const [k, v] of s.record) b[k] = v
       if (s.uuid) b[s.uuid] = randomUUID()
     }
