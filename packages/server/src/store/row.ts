@@ -35,6 +35,26 @@ export const M = {
   host: 512,
 } as const
 
+/** The M bit of a top-level document key that can become a column (0 for any other key). */
+function topColumnBit(key: string): number {
+  switch (key) {
+    case '@timestamp':
+      return M.timestamp
+    case 'log':
+      return M.log
+    case 'message':
+      return M.message
+    case 'stream':
+      return M.stream
+    case 'level':
+      return M.level
+    case 'time':
+      return M.time
+    default:
+      return 0
+  }
+}
+
 /** Column list and DuckDB types of a legacy NDJSON WAL line (walLine; read_json `columns`). `c` holds the
  * column values [ns, pod, ctr, host, stream, level, msg, time], `k` the message key (MKEY_*), `r` the
  * rest's JSON text. */
@@ -145,6 +165,15 @@ function keptK8s(k: Record<string, unknown>): Record<string, unknown> | null {
   return m > 0 ? kept : null
 }
 
+/** The JSON text of keptK8s(k) for a shared object, made once and kept in its memo (null: nothing kept). */
+function keptText(k: Record<string, unknown>, memo: SharedMemo): string | null {
+  if (memo.kept === undefined) {
+    const kept = keptK8s(k)
+    memo.kept = kept === null ? null : JSON.stringify(kept)
+  }
+  return memo.kept
+}
+
 /** The document without the keys `mask` moved to columns, as JSON text; null when nothing is left. */
 export function restText(doc: Record<string, unknown>, mask: number): string | null {
   if (mask === 0) return JSON.stringify(doc)
@@ -154,45 +183,20 @@ export function restText(doc: Record<string, unknown>, mask: number): string | n
   let sharedKept: string | null | undefined
   for (const key in doc) {
     const v = doc[key]
-    switch (key) {
-      case '@timestamp':
-        if (mask & M.timestamp) continue
-        break
-      case 'log':
-        if (mask & M.log) continue
-        break
-      case 'message':
-        if (mask & M.message) continue
-        break
-      case 'stream':
-        if (mask & M.stream) continue
-        break
-      case 'level':
-        if (mask & M.level) continue
-        break
-      case 'time':
-        if (mask & M.time) continue
-        break
-      case 'kubernetes':
-        if (mask & (M.ns | M.pod | M.ctr | M.host)) {
-          const k = v as Record<string, unknown>
-          const memo = shared.get(k)
-          if (memo !== undefined) {
-            if (memo.kept === undefined) {
-              const kept = keptK8s(k)
-              memo.kept = kept === null ? null : JSON.stringify(kept)
-            }
-            sharedKept = memo.kept
-            continue
-          }
-          const kept = keptK8s(k)
-          if (kept !== null) {
-            rest.kubernetes = kept
-            n++
-          }
-          continue
-        }
-        break
+    if (mask & topColumnBit(key)) continue
+    if (key === 'kubernetes' && mask & (M.ns | M.pod | M.ctr | M.host)) {
+      const k = v as Record<string, unknown>
+      const memo = shared.get(k)
+      if (memo !== undefined) {
+        sharedKept = keptText(k, memo)
+        continue
+      }
+      const kept = keptK8s(k)
+      if (kept !== null) {
+        rest.kubernetes = kept
+        n++
+      }
+      continue
     }
     if (v === undefined) continue
     if (sharedKept !== undefined) {
@@ -455,31 +459,10 @@ function onlySharedRest(doc: Record<string, unknown>, mask: number): SharedMemo 
   const memo = shared.get(k)
   if (memo === undefined) return undefined
   for (const key in doc) {
-    switch (key) {
-      case 'kubernetes':
-        continue
-      case '@timestamp':
-        if (mask & M.timestamp) continue
-        return undefined
-      case 'log':
-        if (mask & M.log) continue
-        return undefined
-      case 'message':
-        if (mask & M.message) continue
-        return undefined
-      case 'stream':
-        if (mask & M.stream) continue
-        return undefined
-      case 'level':
-        if (mask & M.level) continue
-        return undefined
-      case 'time':
-        if (mask & M.time) continue
-        return undefined
-      default:
-        if (doc[key] === undefined) continue
-        return undefined
-    }
+    if (key === 'kubernetes') continue
+    const bit = topColumnBit(key)
+    if (bit !== 0 ? mask & bit : doc[key] === undefined) continue
+    return undefined
   }
   return memo
 }
@@ -489,11 +472,8 @@ function sharedWal(k: Record<string, unknown>, mask: number, memo: SharedMemo): 
   const cols =
     `${mask & M.ns ? field(k.namespace_name as string) : ''}${SEP}${mask & M.pod ? field(k.pod_name as string) : ''}${SEP}` +
     `${mask & M.ctr ? field(k.container_name as string) : ''}${SEP}${mask & M.host ? field(k.host as string) : ''}${SEP}`
-  if (memo.kept === undefined) {
-    const kept = keptK8s(k)
-    memo.kept = kept === null ? null : JSON.stringify(kept)
-  }
-  const rest = memo.kept === null ? '' : QUOTE + wellFormedJson(`{"kubernetes":${memo.kept}}`) + QUOTE
+  const kept = keptText(k, memo)
+  const rest = kept === null ? '' : QUOTE + wellFormedJson(`{"kubernetes":${kept}}`) + QUOTE
   return { cols: Buffer.from(cols), rest: Buffer.from(rest) }
 }
 
