@@ -3,7 +3,7 @@
 
 import type { Rng } from './prng.ts'
 
-export type LogKind = 'nginx' | 'python' | 'java' | 'go' | 'node' | 'coredns'
+export type LogKind = 'ingress' | 'nginx' | 'python' | 'java' | 'go' | 'node' | 'coredns'
 
 export interface ContainerSpec {
   readonly name: string
@@ -31,7 +31,10 @@ export interface Pod {
 }
 
 export const demoDeployments: readonly Deployment[] = [
-  dep('shop', 'frontend', 2, [{ name: 'nginx', kind: 'nginx' }], 5),
+  // Requests reach the shop through the ingress controller, which logs each one (ingress-nginx's
+  // default `upstreaminfo` format) before the frontend's own nginx does.
+  dep('ingress-nginx', 'ingress-nginx-controller', 1, [{ name: 'controller', kind: 'ingress' }], 3),
+  dep('shop', 'frontend', 1, [{ name: 'nginx', kind: 'nginx' }], 2),
   dep('shop', 'cart', 2, [{ name: 'cart', kind: 'python' }], 3),
   dep('shop', 'checkout', 1, [{ name: 'checkout', kind: 'java' }], 3),
   dep('payments', 'payment-api', 2, [{ name: 'api', kind: 'go' }], 3),

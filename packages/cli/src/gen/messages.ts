@@ -31,6 +31,8 @@ const paths = [
 ]
 const agents = [
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   'curl/8.5.0',
   'Go-http-client/1.1',
   'okhttp/4.12.0',
@@ -97,6 +99,34 @@ function nginx(c: EventContext): OutputLine[] {
   return [{ stream: 'stdout', text: line }]
 }
 
+/**
+ * ingress-nginx's default access log (`log_format upstreaminfo`, its docs' "Log format" page): the combined
+ * format plus request length and time, upstream name, address, response length, time and status, and
+ * the request id. Fluent Bit's stock `k8s-nginx-ingress` parser reads it.
+ */
+function ingress(c: EventContext): OutputLine[] {
+  const { rng } = c
+  const probe = rng.chance(0.1)
+  const path = probe ? '/healthz' : rng.pick(paths)
+  const status = probe || rng.chance(0.9) ? 200 : rng.pick([301, 404, 499, 500, 502, 503])
+  const method = probe || rng.chance(0.8) ? 'GET' : 'POST'
+  const upstream = path.startsWith('/api/') ? 'shop-cart-8000' : 'shop-frontend-80'
+  const size = probe ? 2 : 200 + rng.int(40000)
+  const took = (rng.int(900) + 1) / 1000
+  const user = probe ? '-' : rng.pick(users)
+  const agent = probe ? 'kube-probe/1.29' : rng.pick(agents)
+  const referer = probe ? '-' : 'https://shop.example.com/'
+  return [
+    {
+      stream: 'stdout',
+      text:
+        `${ip(rng)} - ${user} [${nginxTime(c.ms)}] "${method} ${path} HTTP/1.1" ${status} ${size} "${referer}" "${agent}" ` +
+        `${300 + rng.int(900)} ${took.toFixed(3)} [${upstream}] [] 10.244.${rng.int(4)}.${2 + rng.int(250)}:${upstream.endsWith('8000') ? 8000 : 80} ` +
+        `${size} ${(took - 0.001 > 0 ? took - 0.001 : took).toFixed(3)} ${status} ${rng.hex(32)} ${c.seq}`,
+    },
+  ]
+}
+
 function jsonLog(c: EventContext, service: string, extra: Record<string, unknown> = {}): OutputLine[] {
   const { rng } = c
   const level = levelFor(rng)
@@ -131,12 +161,18 @@ function python(c: EventContext): OutputLine[] {
   return jsonLog(c, 'cart', { logger: 'cart.views' })
 }
 
+/**
+ * Spring Boot 3's default console pattern: ISO time, level, pid, `---`, application name, thread, the
+ * tracing correlation id (`[traceId-spanId]`, with Micrometer Tracing) and the logger padded to 40.
+ */
 function java(c: EventContext): OutputLine[] {
   const { rng } = c
-  const ts = new Date(c.ms).toISOString().replace('T', ' ').replace('Z', '')
+  const head = `${new Date(c.ms).toISOString()}`
+  const thread = `[nio-8080-exec-${1 + rng.int(9)}]`
+  const corr = `[${rng.hex(32)}-${rng.hex(16)}]`
   if (rng.chance(0.01)) {
     return [
-      `${ts} ERROR 1 --- [nio-8080-exec-${1 + rng.int(9)}] c.e.checkout.OrderController : Request processing failed (seq=${c.seq})`,
+      `${head} ERROR 1 --- [checkout] ${thread} ${corr} c.e.checkout.OrderController           : Request processing failed (seq=${c.seq})`,
       'java.lang.IllegalStateException: Payment declined for order',
       '\tat com.example.checkout.PaymentClient.authorize(PaymentClient.java:57)',
       '\tat com.example.checkout.OrderService.place(OrderService.java:112)',
@@ -150,7 +186,7 @@ function java(c: EventContext): OutputLine[] {
   return [
     {
       stream: 'stdout',
-      text: `${ts} ${level.padStart(5)} 1 --- [nio-8080-exec-${1 + rng.int(9)}] c.e.checkout.OrderService : ${messageFor(level, rng)} seq=${c.seq}`,
+      text: `${head} ${level.padStart(5)} 1 --- [checkout] ${thread} ${corr} c.e.checkout.OrderService              : ${messageFor(level, rng)} seq=${c.seq}`,
     },
   ]
 }
@@ -184,6 +220,8 @@ function coredns(c: EventContext): OutputLine[] {
 
 export function eventLines(kind: LogKind, c: EventContext): OutputLine[] {
   switch (kind) {
+    case 'ingress':
+      return ingress(c)
     case 'nginx':
       return nginx(c)
     case 'python':

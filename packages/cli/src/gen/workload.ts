@@ -24,6 +24,13 @@ import { criLines, criTime } from './cri.ts'
 import { eventLines } from './messages.ts'
 import { createRng, type Rng } from './prng.ts'
 
+/**
+ * Changes whenever the same options start producing other bytes (message formats, deployments), so
+ * that cached workloads (the benchmark's) are generated again. 2: the ingress controller and Spring
+ * Boot 3's console pattern (1M lines ≈ 250 MB, as PRODUCT.md's reference workload; 209 MB before).
+ */
+export const WORKLOAD_VERSION = 2
+
 export interface WorkloadOptions {
   /** Demo root; logs go under <root>/var/log. */
   readonly root: string
