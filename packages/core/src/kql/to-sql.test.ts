@@ -74,6 +74,33 @@ describe('kqlToSql', () => {
     assert.deepEqual(params, ['"web"', 'web', '42', '42', 42])
   })
 
+  test('a field that can live in a shared part: the shared table is searched first, records match by key', () => {
+    const app = "json_extract_string(rest, '/app')"
+    const r: SqlFieldResolver = {
+      ...resolver,
+      field: (n) =>
+        n === 'app'
+          ? { expr: app, raw: 'rest', shared: { ref: { expr: app, raw: 'rest' }, key: 'kid', from: 'shared' } }
+          : known[n],
+    }
+    const sql = (q: string) => {
+      const params: unknown[] = []
+      const ast = parseKql(q)
+      assert.ok('ast' in ast)
+      return { sql: kqlToSql(ast.ast, r, params), params }
+    }
+    assert.deepEqual(sql('app:web'), {
+      sql: `((contains(rest, ?) AND ${app} = ?) OR (kid IN (SELECT id FROM shared WHERE contains(rest, ?) AND ${app} = ?)))`,
+      params: ['"web"', 'web', '"web"', 'web'],
+    })
+    // under `not`, both parts are IS TRUE: a record without the field (NULL) is kept
+    assert.deepEqual(sql('not app:* and status:5'), {
+      sql: `((NOT ((${app} IS NOT NULL) IS TRUE OR (kid IN (SELECT id FROM shared WHERE ${app} IS NOT NULL)) IS TRUE)) AND ((status = ? OR TRY_CAST(status AS DOUBLE) = ?)))`,
+      params: ['5', 5],
+    })
+    assert.deepEqual(sql('app >= 3 or app:w*').params, [3, 3, 'w%', 'w%'])
+  })
+
   test('a field wildcard ORs the matching fields', () => {
     const r = compile('kubernetes.labels.*:web')
     assert.equal(

@@ -29,6 +29,24 @@ export interface SqlFieldRef {
    * scan, so only rows that can match pay for parsing the JSON.
    */
   readonly raw?: string
+  /**
+   * The field can also live in a part that many records share (a store that keeps such parts once,
+   * in a table with an `id` column, and has each record reference its part by a key column). A
+   * condition on the field is then `cond(this) OR key IN (SELECT id FROM from WHERE cond(ref))`: the
+   * shared table, small, is searched first, and records match by key. The caller guarantees that a
+   * record's value is in at most one of the two places (`expr` is NULL where the part has it).
+   */
+  readonly shared?: SqlSharedRef
+}
+
+/** Where a field's value lives in a table of shared parts (SqlFieldRef.shared). */
+export interface SqlSharedRef {
+  /** The field in a row of the shared table (its columns as seen inside `from`). */
+  readonly ref: SqlFieldRef
+  /** The record's column that references a shared part's `id`. */
+  readonly key: string
+  /** FROM source of the shared parts: a table or parenthesized query with an `id` column. */
+  readonly from: string
 }
 
 export interface SqlFieldResolver {
@@ -91,7 +109,16 @@ function anyOf(names: string[], r: SqlFieldResolver, neg: boolean, cond: (f: Sql
   const parts: string[] = []
   for (const n of names) {
     const f = r.field(n)
-    if (f) parts.push(neg ? `(${cond(f)}) IS TRUE` : `(${cond(f)})`)
+    if (!f) continue
+    const own = neg ? `(${cond(f)}) IS TRUE` : `(${cond(f)})`
+    if (!f.shared) {
+      parts.push(own)
+      continue
+    }
+    // `cond` pushes its parameters in text order: the record's part first, then the shared part's.
+    const s = f.shared
+    const inShared = `${s.key} IN (SELECT id FROM ${s.from} WHERE ${cond(s.ref)})`
+    parts.push(`(${own} OR ${neg ? `(${inShared}) IS TRUE` : `(${inShared})`})`)
   }
   if (parts.length === 0) return 'FALSE'
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`

@@ -29,12 +29,47 @@ export const COLUMN_FIELDS: Record<string, { expr: string; ptr?: string; text?: 
 /** The free-text field: whichever of `log`/`message` the record's message came from. */
 const FREE_TEXT = '\u0000message'
 
+/**
+ * Whether a JSON pointer can be in a row's shared part (store row.ts SharedPart: `{"kubernetes":…}`,
+ * split off when Fluent Bit's pod metadata is shared). A row that has a shared part has no
+ * `kubernetes` key in its own `rest`, so such a pointer is in exactly one of the two.
+ */
+export function inSharedPart(ptr: string): boolean {
+  return ptr === '/kubernetes' || ptr.startsWith('/kubernetes/')
+}
+
+/**
+ * SQL of a row's whole rest (as ingested) from its own `rest` text and its shared part's text
+ * (`{"kubernetes":…}`, which was the last key): row.ts mergeRest in SQL.
+ */
+export function mergeRestSql(own: string, shared: string): string {
+  return `(CASE WHEN ${shared} IS NULL THEN ${own} WHEN ${own} IS NULL THEN ${shared} ELSE substr(${own}, 1, length(${own}) - 1) || ',' || substr(${shared}, 2) END)`
+}
+
+function jsonOf(rest: string, ptrs: readonly string[]): string {
+  const json = ptrs.map((p) => `json_extract_string(${rest}, ${sqlString(p)})`)
+  return json.length === 1 ? json[0]! : `COALESCE(${json.join(', ')})`
+}
+
+/** How the API reads a field's values (field values, histogram split); see api/query.ts valueRows. */
+export type ValueExpr =
+  /** A value of the row alone (columns and, maybe, its own `rest`); `shared`: of its shared part's `rest`. */
+  | { kind: 'row'; expr: string; shared?: (rest: string) => string }
+  /** A value of the whole rest only (`rest`: SQL of that text), computed once per distinct (rest, kid). */
+  | { kind: 'rest'; of: (rest: string) => string }
+
 export class FieldResolver implements SqlFieldResolver {
   private readonly catalog: Catalog
   private readonly nowMs: number
-  constructor(catalog: Catalog, nowMs = Date.now()) {
+  private readonly sharedFrom: string
+  /**
+   * `sharedFrom`: the FROM source of the shared parts (store.sharedSource) of the range queried: rows
+   * (id, rest).
+   */
+  constructor(catalog: Catalog, nowMs = Date.now(), sharedFrom = 'sluice_empty_shared') {
     this.catalog = catalog
     this.nowMs = nowMs
+    this.sharedFrom = sharedFrom
   }
 
   field(name: string): SqlFieldRef | undefined {
@@ -42,18 +77,32 @@ export class FieldResolver implements SqlFieldResolver {
     if (name === '_id') return { expr: 'id' }
     const col = COLUMN_FIELDS[name]
     const ptrs = this.catalog.pointers(name)
-    const json = ptrs.map((p) => `json_extract_string(rest, ${sqlString(p)})`)
     if (col) {
       if (col.expr === 'ts') return { expr: 'ts', time: true }
       // A value that was not a string (say a numeric `level`) stayed in `rest` under the same name.
-      const extra = col.ptr ? json.filter((_, i) => ptrs[i] === col.ptr) : []
-      const expr = extra.length > 0 ? `COALESCE(${col.expr}, ${extra.join(', ')})` : col.expr
-      return { expr, text: col.text }
+      const extra = col.ptr && ptrs.includes(col.ptr) ? col.ptr : undefined
+      if (extra === undefined) return { expr: col.expr, text: col.text }
+      const expr = `COALESCE(${col.expr}, ${jsonOf('rest', [extra])})`
+      if (!inSharedPart(extra)) return { expr, text: col.text }
+      // (A row whose value is in its shared part has NULL in the column: only strings move to columns.)
+      return { expr, text: col.text, shared: this.shared({ expr: jsonOf('rest', [extra]), raw: 'rest' }) }
     }
-    if (json.length === 0) return undefined
-    return { expr: json.length === 1 ? json[0]! : `COALESCE(${json.join(', ')})`, raw: 'rest' }
+    if (ptrs.length === 0) return undefined
+    const own: SqlFieldRef = { expr: jsonOf('rest', ptrs), raw: 'rest' }
+    const inShared = ptrs.filter(inSharedPart)
+    if (inShared.length === 0) return own
+    if (inShared.length === ptrs.length)
+      return { ...own, shared: this.shared({ expr: jsonOf('rest', ptrs), raw: 'rest' }) }
+    // One name from pointers in both places (`kubernetes.labels.app` as a top-level key of some
+    // record): which one wins depends on their order in the whole rest, so the condition reads the
+    // whole rest, put together per row (slow; such names are rare).
+    const whole = mergeRestSql('rest', `(SELECT any_value(s.rest) FROM ${this.sharedFrom} s WHERE s.id = kid)`)
+    return { expr: jsonOf(whole, ptrs), raw: whole }
   }
 
+  private shared(ref: SqlFieldRef): SqlFieldRef['shared'] {
+    return { ref, key: 'kid', from: this.sharedFrom }
+  }
   expand(pattern: string): string[] {
     const re = new RegExp(
       `^${pattern
@@ -74,14 +123,17 @@ export class FieldResolver implements SqlFieldResolver {
     return parseTimeBound(text, this.nowMs)
   }
 
-  /**
-   * SQL for a field the API names (field-values, split); undefined for unknown fields. `jsonOnly`: the
-   * value is read from `rest` alone, so it can be computed once per distinct `rest` (see valueRows).
-   */
-  valueExpr(name: string): { expr: string; jsonOnly: boolean } | undefined {
+  /** SQL for a field the API names (field values, split); undefined for unknown fields. */
+  valueExpr(name: string): ValueExpr | undefined {
     const f = this.field(name)
     if (!f) return undefined
-    if (f.time) return { expr: `strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')`, jsonOnly: false }
-    return { expr: f.expr, jsonOnly: f.raw === 'rest' }
+    if (f.time) return { kind: 'row', expr: `strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')` }
+    if (f.raw !== undefined && COLUMN_FIELDS[name] === undefined) {
+      const ptrs = this.catalog.pointers(name)
+      return { kind: 'rest', of: (rest) => jsonOf(rest, ptrs) }
+    }
+    const ptr = COLUMN_FIELDS[name]?.ptr
+    if (!f.shared || ptr === undefined) return { kind: 'row', expr: f.expr }
+    return { kind: 'row', expr: f.expr, shared: (rest) => jsonOf(rest, [ptr]) }
   }
 }

@@ -14,7 +14,16 @@
 // instead of as an escaped JSON string inside a JSON line, which JavaScript had to escape and DuckDB
 // to unescape (measured on the Kubernetes workload: DuckDB's load 13.7 → 6.8 µs/row with read_csv).
 // Segments written by earlier versions (NDJSON, walLine) are still replayed.
+//
+// Shared part: Fluent Bit's pod metadata (`kubernetes`: labels, annotations, ids, image; ≈600 of ≈840
+// bytes) is the same for every line of a pod, and es/bulk-parse.ts already parses it once and shares
+// the object. Such an object, when it is the last key of what stays in `rest`, is split off
+// (splitOf): the row keeps its own fields in `rest` and references `{"kubernetes":…}` (without the
+// column keys) by a 64-bit hash of that text (`kid`), which the store keeps once per day partition
+// (store.ts `shared`). Read back, the two texts join into the rest as ingested (mergeRest). Documents
+// whose `kubernetes` is not shared (other shippers, OTLP, forward, a pod's first line) stay whole.
 
+import { createHash } from 'node:crypto'
 import { parseIsoMicros } from './time.ts'
 
 /** Where `msg` came from: the `log` key (Fluent Bit tail) or `message` (CRI parser, most shippers). */
@@ -117,12 +126,28 @@ const K8S_KEYS = new Set(['namespace_name', 'pod_name', 'container_name', 'host'
 interface SharedMemo {
   /** JSON text of the object without the keys moved to columns (null: nothing left); undefined until made. */
   kept: string | null | undefined
-  /**
-   * UTF-8 of what a WAL row holds for a `kubernetes` object of this value in a document with nothing
-   * else in `rest` (WalWriter): the ns, pod, ctr and host fields each with its separator, and the
-   * quoted `rest` field (empty: NULL). Undefined until made.
-   */
-  wal: { cols: Buffer; rest: Buffer } | undefined
+  /** WAL bytes of this object in a document with nothing else in `rest` (SharedWal); undefined until made. */
+  wal: SharedWal | undefined
+  /** The part split off into the store's table of shared values (null: nothing kept); undefined until made. */
+  part: SharedPart | null | undefined
+}
+
+/**
+ * The part of a document that the store keeps once per day partition instead of in every row (the
+ * `shared` table): `{"kubernetes":…}` of a shared `kubernetes` object without its column keys, and its
+ * id, a 64-bit hash of that text (so the same pod metadata has the same id in every partition and
+ * every process, and a query can match ids across days without a mapping).
+ */
+export interface SharedPart {
+  /** The id as decimal digits (a signed 64-bit integer, DuckDB BIGINT). */
+  readonly kid: string
+  /** `{"kubernetes":…}`, well-formed JSON text. */
+  readonly text: string
+}
+
+/** The id of a shared part's text: the first 8 bytes of its SHA-256, as a signed 64-bit integer. */
+export function sharedId(text: string): string {
+  return createHash('sha256').update(text).digest().readBigInt64LE(0).toString()
 }
 
 /**
@@ -134,7 +159,7 @@ const shared = new WeakMap<object, SharedMemo>()
 
 /** Marks `v` as shared by documents; returns it. */
 export function shareValue<T extends object>(v: T): T {
-  if (!shared.has(v)) shared.set(v, { kept: undefined, wal: undefined })
+  if (!shared.has(v)) shared.set(v, { kept: undefined, wal: undefined, part: undefined })
   return v
 }
 
@@ -216,6 +241,68 @@ export function restText(doc: Record<string, unknown>, mask: number): string | n
 }
 
 /**
+ * The shared part of `doc` when the store splits it off (SharedPart): `kubernetes` is a shared object
+ * (shareValue), some of its keys became columns (mask), something of it is left, and no key that stays
+ * in `rest` follows it (it is last in the rest's text, as bulk-parse makes it). Then the row's own
+ * text (ownRestText) and the shared text put together (mergeRest) are restText's text exactly.
+ * undefined: the document is stored whole in its row, as before this split existed.
+ */
+export function splitOf(doc: Record<string, unknown>, mask: number): SharedPart | undefined {
+  if ((mask & K8S_COLUMNS) === 0) return undefined
+  const k = doc.kubernetes
+  if (k === null || typeof k !== 'object') return undefined
+  const memo = shared.get(k)
+  if (memo === undefined) return undefined
+  let after = false
+  for (const key in doc) {
+    if (key === 'kubernetes') {
+      after = true
+      continue
+    }
+    if (!after) continue
+    if (mask & topColumnBit(key) || doc[key] === undefined) continue
+    return undefined
+  }
+  return sharedPart(k as Record<string, unknown>, memo) ?? undefined
+}
+
+function sharedPart(k: Record<string, unknown>, memo: SharedMemo): SharedPart | null {
+  if (memo.part === undefined) {
+    const kept = keptText(k, memo)
+    if (kept === null) memo.part = null
+    else {
+      const text = wellFormedJson(`{"kubernetes":${kept}}`)
+      memo.part = { kid: sharedId(text), text }
+    }
+  }
+  return memo.part
+}
+
+/** The document's `rest` without `kubernetes` (a document splitOf splits), as JSON text; null when nothing is left. */
+export function ownRestText(doc: Record<string, unknown>, mask: number): string | null {
+  const rest: Record<string, unknown> = {}
+  let n = 0
+  for (const key in doc) {
+    if (key === 'kubernetes' || mask & topColumnBit(key)) continue
+    const v = doc[key]
+    if (v === undefined) continue
+    setOwn(rest, key, v)
+    n++
+  }
+  return n > 0 ? JSON.stringify(rest) : null
+}
+
+/**
+ * A row's `rest` as ingested: its own text and its shared part's text (`{"kubernetes":…}`, last)
+ * joined into one object's text. Either may be null.
+ */
+export function mergeRest(own: string | null, sharedText: string | null): string | null {
+  if (sharedText === null) return own
+  if (own === null) return sharedText
+  return `${own.slice(0, -1)},${sharedText.slice(1)}`
+}
+
+/**
  * Replaces the escapes of lone UTF-16 surrogates (`\ud800`: JSON.stringify writes them for strings
  * that are not well-formed Unicode) by U+FFFD, which DuckDB's JSON reader accepts: otherwise the row
  * would be refused at load, after it was acknowledged.
@@ -277,7 +364,12 @@ export const WAL_CSV_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['k', 'UTINYINT'],
   ['time', 'VARCHAR'],
   ['r', 'VARCHAR'],
+  ['kid', 'BIGINT'],
+  ['kr', 'VARCHAR'],
 ]
+
+/** Columns of a WAL row before the shared part was split off (`.csv` segments): no `kid`, `kr`. */
+export const WAL_CSV1_COLUMNS = WAL_CSV_COLUMNS.slice(0, 14)
 
 /** read_csv options of the WAL rows walRow writes (DuckDB). */
 export const WAL_CSV_OPTIONS = `delim = '\x01', quote = '\x02', escape = '\x02', header = false, auto_detect = false, allow_quoted_nulls = false, new_line = '\\n'`
@@ -320,7 +412,9 @@ function walHead(
 /**
  * The WAL row (with its newline) of one record: CSV separated by U+0001, strings quoted with U+0002,
  * an empty unquoted field is NULL. `rest` is JSON.stringify output, which never holds a raw control
- * character, so it is quoted without a scan. (WalWriter writes the same bytes.)
+ * character, so it is quoted without a scan. A document with a shared part (splitOf) has its own
+ * fields in `r`, the part's id in `kid` and, the first time that id occurs in `seen` (one request:
+ * WalWriter), its text in `kr`. (WalWriter writes the same bytes.)
  */
 export function walRow(
   tsUs: number,
@@ -329,9 +423,19 @@ export function walRow(
   id: string | null,
   mask: number,
   doc: Record<string, unknown>,
+  seen: Map<string, string> = new Map(),
 ): string {
-  const rest = restText(doc, mask)
-  return `${walHead(tsUs, seq, index, id, mask, doc)}${rest === null ? '' : QUOTE + wellFormedJson(rest) + QUOTE}\n`
+  const part = splitOf(doc, mask)
+  const rest = part === undefined ? restText(doc, mask) : ownRestText(doc, mask)
+  return `${walHead(tsUs, seq, index, id, mask, doc)}${rest === null ? '' : QUOTE + wellFormedJson(rest) + QUOTE}${walShared(part, seen)}\n`
+}
+
+/** The `kid` and `kr` fields of a WAL row, each after its separator (see walRow). */
+function walShared(part: SharedPart | undefined, seen: Map<string, string>): string {
+  if (part === undefined) return SEP + SEP
+  if (seen.has(part.kid)) return `${SEP}${part.kid}${SEP}`
+  seen.set(part.kid, part.text)
+  return `${SEP}${part.kid}${SEP}${QUOTE}${part.text}${QUOTE}`
 }
 
 const QUOTE_BYTE = 2
@@ -345,6 +449,12 @@ const NL_BYTE = 10
 export class WalWriter {
   private buf: Buffer
   private len = 0
+  /**
+   * The shared parts (SharedPart) of these rows, by id: each one's text is written once, at its
+   * first row (the segment holding the rows holds the text, for a replay; the live load takes them
+   * from here instead of scanning the segment for them).
+   */
+  readonly shared = new Map<string, string>()
 
   constructor(rows: number) {
     this.buf = Buffer.allocUnsafe(Math.max(4096, rows * 1024))
@@ -359,10 +469,12 @@ export class WalWriter {
     // The columns and `rest` are written separately: one string for the row would be a rope V8 has
     // to flatten (copy) before encoding it.
     const head = walHead(tsUs, seq, index, id, mask, doc)
-    const restJson = restText(doc, mask)
+    const part = splitOf(doc, mask)
+    const restJson = part === undefined ? restText(doc, mask) : ownRestText(doc, mask)
     const rest = restJson === null ? null : wellFormedJson(restJson)
+    const tail = walShared(part, this.shared)
     // UTF-8 takes at most 3 bytes per UTF-16 unit
-    const max = (head.length + (rest === null ? 0 : rest.length)) * 3 + 3
+    const max = (head.length + (rest === null ? 0 : rest.length) + tail.length) * 3 + 3
     if (this.len + max > this.buf.length) {
       const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + max))
       this.buf.copy(b, 0, 0, this.len)
@@ -374,6 +486,7 @@ export class WalWriter {
       this.len += this.buf.write(rest, this.len)
       this.buf[this.len++] = QUOTE_BYTE
     }
+    this.len += this.buf.write(tail, this.len)
     this.buf[this.len++] = NL_BYTE
   }
 
@@ -396,13 +509,16 @@ export class WalWriter {
       lastSharedIndexBytes = Buffer.from(`${field(index)}${SEP}`)
     }
     const wal = (memo.wal ??= sharedWal(doc.kubernetes as Record<string, unknown>, mask, memo))
+    const first = wal.kid !== null && !this.shared.has(wal.kid)
+    if (first) this.shared.set(wal.kid!, memo.part!.text)
+    const tail = first ? wal.first : wal.again
     const idField = id === null ? '' : field(id)
     const b =
       `${mask & M.stream ? field(doc.stream as string) : ''}${SEP}${mask & M.level ? field(doc.level as string) : ''}${SEP}` +
       `${mask & M.log ? field(doc.log as string) : mask & M.message ? field(doc.message as string) : ''}${SEP}` +
       `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}`
     const max =
-      2 * 17 + lastSharedIndexBytes.length + (idField.length + b.length) * 3 + wal.cols.length + wal.rest.length + 2
+      2 * 17 + lastSharedIndexBytes.length + (idField.length + b.length) * 3 + wal.cols.length + tail.length + 2
     if (this.len + max > this.buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + max))
       this.buf.copy(grown, 0, 0, this.len)
@@ -420,8 +536,8 @@ export class WalWriter {
     this.buf.set(wal.cols, this.len)
     this.len += wal.cols.length
     this.len += this.buf.write(b, this.len)
-    this.buf.set(wal.rest, this.len)
-    this.len += wal.rest.length
+    this.buf.set(tail, this.len)
+    this.len += tail.length
     this.buf[this.len++] = NL_BYTE
   }
 
@@ -467,14 +583,35 @@ function onlySharedRest(doc: Record<string, unknown>, mask: number): SharedMemo 
   return memo
 }
 
+/**
+ * WAL bytes of a shared `kubernetes` object in a document with nothing else in `rest` (WalWriter
+ * sharedRow): the ns, pod, ctr and host fields each with its separator; and what follows the `time`
+ * field's separator: the row's own `rest` (always empty: NULL), `kid` and `kr` — with the shared
+ * part's text (`first`, its first row in a request) or without (`again`).
+ */
+interface SharedWal {
+  cols: Buffer
+  kid: string | null
+  first: Buffer
+  again: Buffer
+}
+
 /** The WAL bytes of a shared `kubernetes` object (SharedMemo.wal); `mask` has its column bits. */
-function sharedWal(k: Record<string, unknown>, mask: number, memo: SharedMemo): { cols: Buffer; rest: Buffer } {
+function sharedWal(k: Record<string, unknown>, mask: number, memo: SharedMemo): SharedWal {
   const cols =
     `${mask & M.ns ? field(k.namespace_name as string) : ''}${SEP}${mask & M.pod ? field(k.pod_name as string) : ''}${SEP}` +
     `${mask & M.ctr ? field(k.container_name as string) : ''}${SEP}${mask & M.host ? field(k.host as string) : ''}${SEP}`
-  const kept = keptText(k, memo)
-  const rest = kept === null ? '' : QUOTE + wellFormedJson(`{"kubernetes":${kept}}`) + QUOTE
-  return { cols: Buffer.from(cols), rest: Buffer.from(rest) }
+  const part = sharedPart(k, memo)
+  if (part === null) {
+    const none = Buffer.from(SEP + SEP)
+    return { cols: Buffer.from(cols), kid: null, first: none, again: none }
+  }
+  return {
+    cols: Buffer.from(cols),
+    kid: part.kid,
+    first: Buffer.from(`${SEP}${part.kid}${SEP}${QUOTE}${part.text}${QUOTE}`),
+    again: Buffer.from(`${SEP}${part.kid}${SEP}`),
+  }
 }
 
 let lastCsvIndex = ''

@@ -4,14 +4,19 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSy
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { memoryLogger } from '@sluice/core/log.ts'
+import { mergeRestSql } from '../query/fields.ts'
 import { tempDir } from '../testing.ts'
 import { type CatalogEntry, PathCollector } from './catalog.ts'
 import { LockedError, lockDataDir } from './lock.ts'
 import { applyRetention } from './retention.ts'
 import {
   analyze,
+  mergeRest,
+  ownRestText,
   restText,
   rowToRecord,
+  splitOf,
+  wellFormedJson,
   type StoredRow,
   shareValue,
   timestampMicros,
@@ -43,6 +48,26 @@ async function put(s: Store, docs: Array<Record<string, unknown>>, index = 'logs
     return r
   })
   return s.commit(rows, 'bulk')
+}
+
+/**
+ * Every stored row with its whole rest (its own `rest` and its shared part's text joined back, as the
+ * query API returns it), in sequence order.
+ */
+async function storedRows(s: Store): Promise<StoredRow[]> {
+  return (await s.query(
+    `SELECT epoch_us(l.ts) AS ts, l.seq, idx, ns, pod, ctr, host, stream, level, msg, mkey, time, l.id,
+       ${mergeRestSql('l.rest', 'x.rest')} AS rest
+     FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} l
+     LEFT JOIN (SELECT DISTINCT id, rest FROM ${s.sharedSource(0, Number.MAX_SAFE_INTEGER)}) x ON x.id = l.kid
+     ORDER BY l.seq`,
+  )) as unknown as StoredRow[]
+}
+
+/** A WAL row as versions before the shared part wrote it (`.csv`): without the `kid` and `kr` fields. */
+function legacyCsvRow(row: string): string {
+  assert.ok(row.endsWith('\u0001\u0001\n'), 'a row without a shared part')
+  return `${row.slice(0, -3)}\n`
 }
 
 async function count(s: Store): Promise<number> {
@@ -83,7 +108,7 @@ describe('store', () => {
     const doc = { log: 'from wal' }
     const torn = walRow(ts + 2, 2, 'logs', null, 2, { log: 'torn\nrow' })
     writeFileSync(
-      join(d, 'wal', '000000000007.csv'),
+      join(d, 'wal', '000000000007.csv2'),
       walRow(ts, 0, 'logs', null, 2, doc) +
         walRow(ts + 1, 1, 'logs', null, 2, doc) +
         torn.slice(0, torn.indexOf('\n') + 3),
@@ -92,13 +117,13 @@ describe('store', () => {
     assert.equal(await count(s), 2)
     assert.deepEqual(await put(s, [{ log: 'next' }]), [2])
     await s.close()
-    assert.equal(existsSync(join(d, 'wal', '000000000007.csv')), false)
+    assert.equal(existsSync(join(d, 'wal', '000000000007.csv2')), false)
     s = await open(d)
     assert.equal(await count(s), 3)
     await s.close()
   })
 
-  test('NDJSON segments of an earlier version are replayed after an upgrade, in order with CSV ones', async () => {
+  test('NDJSON and CSV segments of earlier versions are replayed after an upgrade, in order with this one', async () => {
     const d = dir()
     mkdirSync(join(d, 'wal'), { recursive: true })
     const ts = Date.parse('2026-11-21T10:00:00Z') * 1000
@@ -108,24 +133,49 @@ describe('store', () => {
       walLine(ts, 0, 'logs', 'id-0', 2 | 8 | 128, doc) + walLine(ts + 1, 1, 'logs', null, 2 | 8 | 128, doc),
     )
     appendFileSync(join(d, 'wal', '000000000007.ndjson'), '{"ts":1795')
-    writeFileSync(join(d, 'wal', '000000000008.csv'), walRow(ts + 2, 2, 'logs', null, 2 | 8 | 128, doc))
+    writeFileSync(join(d, 'wal', '000000000008.csv'), legacyCsvRow(walRow(ts + 2, 2, 'logs', null, 2 | 8 | 128, doc)))
+    // This version's segment with rows that reference a shared part: its text is in the first row's
+    // `kr` (read from the file, as after a crash: no WAL memory of it).
+    const sharedDoc = { ...doc, kubernetes: shareValue({ ...doc.kubernetes, namespace_name: 'n' }) }
+    const seen = new Map<string, string>()
+    writeFileSync(
+      join(d, 'wal', '000000000009.csv2'),
+      walRow(ts + 3, 3, 'logs', null, 2 | 8 | 64 | 128, sharedDoc, seen) +
+        walRow(ts + 4, 4, 'logs', null, 2 | 8 | 64 | 128, sharedDoc, seen),
+    )
+    assert.equal(seen.size, 1)
     let s = await open(d)
-    const rows = (await s.query(
-      `SELECT epoch_us(ts) AS ts, seq, idx, ns, pod, ctr, host, stream, level, msg, mkey, time, id, rest FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} ORDER BY seq`,
-    )) as unknown as StoredRow[]
+    const plain = { ...doc, kubernetes: { ...doc.kubernetes, namespace_name: 'n' } }
+    const expected = [
+      [0, 'id-0', doc],
+      [1, null, doc],
+      [2, null, doc],
+      [3, null, plain],
+      [4, null, plain],
+    ]
     assert.deepEqual(
-      rows.map((r) => [Number(r.seq), r.id, rowToRecord(r)]),
+      (await storedRows(s)).map((r) => [Number(r.seq), r.id, rowToRecord(r)]),
+      expected,
+    )
+    const split = await s.query(
+      `SELECT seq, rest, kid FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} WHERE kid IS NOT NULL`,
+    )
+    assert.deepEqual(
+      split.map((r) => [Number(r.seq), r.rest]),
       [
-        [0, 'id-0', doc],
-        [1, null, doc],
-        [2, null, doc],
+        [3, null],
+        [4, null],
       ],
     )
-    assert.deepEqual(await put(s, [{ log: 'next' }]), [3])
+    assert.deepEqual(await put(s, [{ log: 'next' }]), [5])
     await s.close()
     assert.deepEqual(readdirSync(join(d, 'wal')), [])
     s = await open(d)
-    assert.equal(await count(s), 4)
+    assert.equal(await count(s), 6)
+    assert.deepEqual(
+      (await storedRows(s)).slice(0, 5).map((r) => [Number(r.seq), r.id, rowToRecord(r)]),
+      expected,
+    )
     await s.close()
   })
 
@@ -140,30 +190,47 @@ describe('store', () => {
       'lone \ud800 and \udc00',
       '😀 é ß',
     ]
-    const docs = nasty.map((v, i) => ({
+    const k8s = (v: string) => ({ namespace_name: v, pod_name: v, container_name: v, host: v, labels: { [v]: v } })
+    const docs: Array<Record<string, unknown> & { '@timestamp': string }> = nasty.map((v, i) => ({
       '@timestamp': `2026-11-21T10:00:0${i}Z`,
       ...(i % 2 === 0 ? { log: v } : { message: v }),
       stream: v,
       level: v,
       time: v,
-      kubernetes: { namespace_name: v, pod_name: v, container_name: v, host: v, labels: { [v]: v } },
+      kubernetes: k8s(v),
       other: { v, n: i, ok: true, none: null, list: [v, 1] },
     }))
+    // the same strings in a shared kubernetes object, split off into the shared table (last key)
+    docs.push(
+      ...nasty.map((v, i) => ({
+        '@timestamp': `2026-11-21T10:01:0${i}Z`,
+        log: v,
+        other: { v },
+        kubernetes: shareValue(k8s(v)),
+      })),
+    )
     const rows = docs.map((body, i) => {
-      const r = s.prepare({ body, index: `idx${nasty[i]!.includes('\u0002') ? '-q' : ''}`, id: nasty[i] }, 0)
+      const v = nasty[i % nasty.length]!
+      const r = s.prepare({ body, index: `idx${v.includes('\u0002') ? '-q' : ''}`, id: v }, 0)
       assert.ok(!('error' in r))
       return r
     })
     await s.commit(rows, 'bulk')
     await s.refresh()
-    const got = (await s.query(
-      `SELECT epoch_us(ts) AS ts, seq, idx, ns, pod, ctr, host, stream, level, msg, mkey, time, id, rest FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} ORDER BY seq`,
-    )) as unknown as StoredRow[]
+    const got = await storedRows(s)
     const wellFormed = (x: unknown) => JSON.parse(JSON.stringify(x).replaceAll(/\\ud[89a-f][0-9a-f]{2}/g, '\\ufffd'))
     assert.deepEqual(
       got.map((r) => [Number(r.ts), r.id, rowToRecord(r)]),
-      docs.map(({ '@timestamp': t, ...doc }, i) => [Date.parse(t) * 1000, wellFormed(nasty[i]), wellFormed(doc)]),
+      docs.map(({ '@timestamp': t, ...doc }, i) => [
+        Date.parse(t) * 1000,
+        wellFormed(nasty[i % nasty.length]),
+        wellFormed(doc),
+      ]),
     )
+    const split = await s.query(
+      `SELECT count(*) AS n FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} WHERE kid IS NOT NULL`,
+    )
+    assert.equal(Number(split[0]!.n), nasty.length)
     assert.equal(s.rejectedRows, 0)
     await s.close()
   })
@@ -176,7 +243,7 @@ describe('store', () => {
     await s.close()
     // Re-create the segment file as if its deletion never happened: its marker is in the partition.
     writeFileSync(
-      join(d, 'wal', '000000000001.csv'),
+      join(d, 'wal', '000000000001.csv2'),
       walRow(Date.parse('2026-11-21T10:00:00Z') * 1000, 0, 'logs', null, 2, { log: 'x' }),
     )
     s = await open(d)
@@ -193,7 +260,7 @@ describe('store', () => {
     assert.deepEqual(readdirSync(join(d, 'wal')), [])
     s = await Store.open({ dir: d, log: memoryLogger(), segmentMaxAgeMs: 60_000 })
     await put(s, [{ log: 'second run' }])
-    assert.deepEqual(readdirSync(join(d, 'wal')), ['000000000002.csv'])
+    assert.deepEqual(readdirSync(join(d, 'wal')), ['000000000002.csv2'])
     await s.close()
   })
 
@@ -279,11 +346,25 @@ describe('store', () => {
       { log: 'b', kubernetes: k, after: [1] },
       { x: 1, kubernetes: k, log: 'c', y: 'two' },
       { kubernetes: k },
+      { x: 2, log: 'd', kubernetes: k },
     ]
+    // split off (kubernetes last of what stays in rest) or not (a key of rest after it)
+    const splits = [true, false, false, true, true]
     for (const [i, d] of docs(shared).entries()) {
       const copy = docs(k8s())[i]!
-      for (let n = 0; n < 2; n++)
-        assert.equal(restText(d, analyze(d).mask), restText(copy, analyze(copy).mask), JSON.stringify(copy))
+      const mask = analyze(d).mask
+      for (let n = 0; n < 2; n++) {
+        assert.equal(restText(d, mask), restText(copy, analyze(copy).mask), JSON.stringify(copy))
+        const part = splitOf(d, mask)
+        assert.equal(part !== undefined, splits[i], JSON.stringify(copy))
+        assert.equal(splitOf(copy, analyze(copy).mask), undefined)
+        if (part)
+          assert.equal(
+            mergeRest(ownRestText(d, mask), part.text),
+            restText(copy, analyze(copy).mask),
+            JSON.stringify(copy),
+          )
+      }
     }
     const onlyColumns = shareValue({ pod_name: 'p' })
     assert.equal(
@@ -294,13 +375,27 @@ describe('store', () => {
     const s = await open(d)
     await put(s, [...docs(shared), ...docs(shared)])
     await s.refresh()
-    const rows = (await s.query(
-      `SELECT * FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} ORDER BY seq`,
-    )) as unknown as StoredRow[]
     assert.deepEqual(
-      rows.map((r) => rowToRecord(r)),
+      (await storedRows(s)).map((r) => rowToRecord(r)),
       [...docs(k8s()), ...docs(k8s())],
     )
+    // the shared part is stored once; rows keep their own fields
+    const own = await s.query(
+      `SELECT rest, kid IS NOT NULL AS k FROM ${s.source(0, Number.MAX_SAFE_INTEGER)} ORDER BY seq`,
+    )
+    assert.deepEqual(
+      own.slice(0, 5).map((r) => [r.rest === null ? null : JSON.parse(r.rest as string), r.k]),
+      [
+        [null, true],
+        [{ kubernetes: { labels: { app: 'x' }, host: 7 }, after: [1] }, false],
+        [{ x: 1, kubernetes: { labels: { app: 'x' }, host: 7 }, y: 'two' }, false],
+        [null, true],
+        [{ x: 2 }, true],
+      ],
+    )
+    assert.deepEqual(await s.query(`SELECT rest FROM ${s.sharedSource(0, Number.MAX_SAFE_INTEGER)}`), [
+      { rest: '{"kubernetes":{"labels":{"app":"x"},"host":7}}' },
+    ])
     assert.deepEqual(
       s.catalog
         .entries()
@@ -311,7 +406,7 @@ describe('store', () => {
     await s.close()
   })
 
-  test('WAL rows of documents sharing a kubernetes object are the bytes of separate copies', () => {
+  test("WAL rows of documents sharing a kubernetes object: the fast path writes walRow's bytes, the parts join to the rest of copies", () => {
     const strings = ['p', '', 'x\u0001y\u0002z', 'lone \ud800', '😀 é', 'a\nb']
     const k8s = (v: string) => ({ pod_name: v, namespace_name: 'n', host: v, labels: { [v]: v }, container_name: 7 })
     const docs = (k: (v: string) => Record<string, unknown>) =>
@@ -332,13 +427,33 @@ describe('store', () => {
       })
       return Buffer.from(w.bytes())
     }
-    const plain = docs(k8s)
-    const expected = plain
+    const sharedDocs = docs((v) => shareValue(k8s(v)))
+    const seen = new Map<string, string>()
+    const expected = sharedDocs
       .map((d, i) =>
-        walRow(timestampMicros(analyze(d).timestamp) ?? 0, i, 'logs', i % 3 ? null : `id${i}`, analyze(d).mask, d),
+        walRow(
+          timestampMicros(analyze(d).timestamp) ?? 0,
+          i,
+          'logs',
+          i % 3 ? null : `id${i}`,
+          analyze(d).mask,
+          d,
+          seen,
+        ),
       )
       .join('')
-    const sharedDocs = docs((v) => shareValue(k8s(v)))
+    // each part's text once (at its first row), referenced by the others
+    assert.equal(seen.size, strings.length)
+    assert.equal(expected.split('{"kubernetes":').length - 1, strings.length * 2)
+    const plain = docs(k8s)
+    for (const [i, d] of sharedDocs.entries()) {
+      const mask = analyze(d).mask
+      const part = splitOf(d, mask)
+      assert.equal(part !== undefined, i % 4 < 2)
+      const whole = part ? mergeRest(ownRestText(d, mask), part.text) : restText(d, mask)
+      const copy = restText(plain[i]!, mask)
+      assert.equal(whole === null ? null : wellFormedJson(whole), copy === null ? null : wellFormedJson(copy))
+    }
     // lone surrogates become U+FFFD in UTF-8 on both paths
     assert.deepEqual(write(sharedDocs), Buffer.from(expected))
     assert.deepEqual(write(sharedDocs), Buffer.from(expected)) // memos made

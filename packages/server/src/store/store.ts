@@ -9,6 +9,10 @@
 // batched, time-ordered: PRODUCT.md's DuckDB rules), one transaction per day that also records the
 // segment number in that day's `applied` table — so a replay after a crash never loads a row twice.
 // DuckDB cannot write two attached files in one transaction, hence the per-day marker.
+//
+// Each day also has a `shared` table: the distinct shared parts (row.ts SharedPart, the pods'
+// metadata) its rows reference by `kid`, each stored once instead of in every row. The same load
+// transaction adds the segment's new ones.
 
 import { EventEmitter } from 'node:events'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
@@ -23,6 +27,7 @@ import {
   analyze,
   DayCache,
   timestampMicros,
+  WAL_CSV1_COLUMNS,
   WAL_CSV_COLUMNS,
   WAL_CSV_OPTIONS,
   WAL_JSON_COLUMNS,
@@ -71,6 +76,8 @@ export interface Partition {
   readonly path: string
   rows: number
   byIndex: Map<string, number>
+  /** Ids in its `shared` table (row.ts SharedPart), so a load adds only new ones. */
+  sharedIds: Set<string>
 }
 
 export class BusyError extends Error {}
@@ -82,10 +89,17 @@ export interface IngestCounters {
 }
 
 const EMPTY = 'sluice_empty_logs'
+const EMPTY_SHARED = 'sluice_empty_shared'
 
-/** Columns of a day table (DuckDB DDL). */
+/**
+ * Columns of a day table (DuckDB DDL). `kid` references the row's shared part in the day's `shared`
+ * table (row.ts SharedPart; NULL: none, the whole rest is in `rest`).
+ */
 export const TABLE_DDL = `(ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, idx VARCHAR NOT NULL, ns VARCHAR, pod VARCHAR, ctr VARCHAR,
-  host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, time VARCHAR, id VARCHAR, rest VARCHAR)`
+  host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, time VARCHAR, id VARCHAR, rest VARCHAR, kid BIGINT)`
+
+/** The day's shared parts (row.ts SharedPart): each distinct one once, `rest` as `{"kubernetes":…}`. */
+export const SHARED_DDL = '(id BIGINT NOT NULL, rest VARCHAR NOT NULL)'
 
 /**
  * ATTACH options of a day partition: DuckDB's v1.5 storage format instead of its v0.10.2-compatible
@@ -112,14 +126,15 @@ function addCount(counts: Map<string, number>, day: string, index: string, n: nu
  * logged (store_rejected_rows).
  */
 function segmentSource(seg: SealedSegment): string {
-  if (seg.format === 'csv') {
-    const cols = WAL_CSV_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
-    return `read_csv(${sqlString(seg.path)}, ${WAL_CSV_OPTIONS}, columns = {${cols}}, ignore_errors = true, max_line_size = 134217728)`
-  }
+  const csv = (columns: ReadonlyArray<readonly [string, string]>) =>
+    `read_csv(${sqlString(seg.path)}, ${WAL_CSV_OPTIONS}, columns = {${columns.map(([n, t]) => `${n}: '${t}'`).join(', ')}}, ignore_errors = true, max_line_size = 134217728)`
+  if (seg.format === 'csv2') return csv(WAL_CSV_COLUMNS)
+  // Segments written before rows referenced a shared part (replayed after an upgrade).
+  if (seg.format === 'csv') return `(SELECT *, NULL::BIGINT AS kid, NULL::VARCHAR AS kr FROM ${csv(WAL_CSV1_COLUMNS)})`
   // Legacy NDJSON segments (versions before the CSV WAL), replayed after an upgrade.
   const cols = WAL_JSON_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
   return `(SELECT ts, seq, idx, id, c[1] AS ns, c[2] AS pod, c[3] AS ctr, c[4] AS host, c[5] AS stream, c[6] AS level,
-    c[7] AS msg, k, c[8] AS time, r
+    c[7] AS msg, k, c[8] AS time, r, NULL::BIGINT AS kid, NULL::VARCHAR AS kr
     FROM read_json(${sqlString(seg.path)}, format = 'newline_delimited', columns = {${cols}}, ignore_errors = true, maximum_object_size = 134217728))`
 }
 
@@ -149,6 +164,7 @@ export class Store {
   private applying: Promise<void> | null = null
   private nextSeq = 0
   private readonly dayCache = new DayCache()
+  private readonly sharedCache = new Map<string, string>()
   private readonly paths = new PathCollector()
   /** Rows that DuckDB could not read back from the WAL (JSON it rejects): counted and logged. */
   rejectedRows = 0
@@ -189,6 +205,7 @@ export class Store {
       })
       this.writer = await this.instance.connect()
       await this.writer.run(`CREATE TABLE ${EMPTY} ${TABLE_DDL}`)
+      await this.writer.run(`CREATE TABLE ${EMPTY_SHARED} ${SHARED_DDL}`)
       for (let i = 0; i < 3; i++) this.readers.push(await this.instance.connect())
       this.loadCatalog()
       for (const name of readdirSync(this.partsDir).sort()) {
@@ -260,9 +277,14 @@ export class Store {
     const path = join(this.partsDir, `${day}.duckdb`)
     await this.writer.run(`ATTACH ${sqlString(path)} AS ${alias} ${PARTITION_ATTACH_OPTIONS}`)
     await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.logs ${TABLE_DDL}`)
+    // A partition written before rows referenced shared parts: its rows keep their whole rest, and
+    // are read as rows without one (kid NULL); new rows of that day can reference them.
+    await this.writer.run(`ALTER TABLE ${alias}.logs ADD COLUMN IF NOT EXISTS kid BIGINT`)
+    await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.shared ${SHARED_DDL}`)
     await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.applied (seg BIGINT NOT NULL)`)
-    const p: Partition = { day, alias, path, rows: 0, byIndex: new Map() }
+    const p: Partition = { day, alias, path, rows: 0, byIndex: new Map(), sharedIds: new Set() }
     await this.recount(p)
+    await this.loadSharedIds(p)
     this.partitions.set(day, p)
     return p
   }
@@ -276,6 +298,11 @@ export class Store {
       p.byIndex.set(row.idx as string, n)
       p.rows += n
     }
+  }
+
+  private async loadSharedIds(p: Partition): Promise<void> {
+    const r = await this.writer.runAndReadAll(`SELECT id FROM ${p.alias}.shared`)
+    p.sharedIds = new Set(r.getRowObjects().map((row) => String(row.id as bigint)))
   }
 
   /** Partitions sorted by day. */
@@ -327,6 +354,50 @@ export class Store {
     if (parts.length === 0) return EMPTY
     if (parts.length === 1) return parts[0]!.slice('SELECT * FROM '.length)
     return `(${parts.join(' UNION ALL ')})`
+  }
+
+  /**
+   * The FROM source of the shared parts (row.ts SharedPart) of a time range's day tables: rows
+   * (id, rest). One id can be in several days (same text, same id), so a join on it needs DISTINCT.
+   */
+  sharedSource(fromUs: number, toUs: number): string {
+    const parts: string[] = []
+    for (const p of this.listPartitions()) {
+      const start = Date.parse(`${p.day}T00:00:00Z`) * 1000
+      if (start + DAY_MICROS <= fromUs || start >= toUs) continue
+      parts.push(`SELECT id, rest FROM ${p.alias}.shared`)
+    }
+    if (parts.length === 0) return EMPTY_SHARED
+    if (parts.length === 1) return `${parts[0]!.slice('SELECT id, rest FROM '.length)}`
+    return `(${parts.join(' UNION ALL ')})`
+  }
+
+  /** The texts of shared parts by id (decimal), for rows read back (a hit's rest is its own and its part's). */
+  async sharedTexts(ids: Iterable<string>): Promise<Map<string, string>> {
+    const out = new Map<string, string>()
+    const missing: string[] = []
+    for (const id of ids) {
+      const t = this.sharedCache.get(id)
+      if (t !== undefined) out.set(id, t)
+      else if (!out.has(id)) missing.push(id)
+    }
+    if (missing.length === 0) return out
+    const src = this.sharedSource(0, Number.MAX_SAFE_INTEGER)
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500)
+      const rows = await this.query(
+        `SELECT id, any_value(rest) AS rest FROM ${src} WHERE id IN (${chunk.map(() => '?').join(', ')}) GROUP BY id`,
+        chunk.map((id) => BigInt(id)),
+      )
+      // An id's text never changes (it is the text's hash): cached, bounded.
+      if (this.sharedCache.size > 10_000) this.sharedCache.clear()
+      for (const r of rows) {
+        const id = String(r.id as bigint)
+        out.set(id, r.rest as string)
+        this.sharedCache.set(id, r.rest as string)
+      }
+    }
+    return out
   }
 
   /** Deletes a whole day partition (retention). */
@@ -426,7 +497,7 @@ export class Store {
     if (run > 0) addCount(counts, runDay, runIndex, run)
     this.learn(found)
     const order = { firstTs: rows[0]!.tsUs, lastTs: prevTs, sorted }
-    await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!, order)
+    await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!, order, out.shared)
     this.ingest.records += rows.length
     this.ingest.bySource[source] += rows.length
     return seqs
@@ -547,15 +618,33 @@ export class Store {
         if (done.currentRowCount > 0) continue
       }
       let inserted = 0
+      const newShared = seg.shared ? [...seg.shared].filter(([id]) => !p.sharedIds.has(id)) : []
       await this.writer.run('BEGIN TRANSACTION')
       try {
+        // The shared parts the segment's rows reference (row.ts SharedPart), each once per day: a
+        // live segment's from the WAL's memory (no second scan of the segment), a replayed one's from
+        // its `kr` fields (a part's text is in every segment that references it). All of the
+        // segment's parts go to each of its days (a part's rows can span midnight); a part a day does
+        // not reference costs a row in its small table, nothing else.
+        for (let i = 0; i < newShared.length; i += 500) {
+          const chunk = newShared.slice(i, i + 500)
+          await this.writer.run(
+            `INSERT INTO ${p.alias}.shared VALUES ${chunk.map(() => '(?, ?)').join(', ')}`,
+            chunk.flatMap(([id, text]) => [BigInt(id), text]),
+          )
+        }
+        if (!seg.shared && seg.format === 'csv2')
+          await this.writer.run(
+            `INSERT INTO ${p.alias}.shared SELECT kid, any_value(kr) FROM ${src}
+             WHERE kr IS NOT NULL AND kid NOT IN (SELECT id FROM ${p.alias}.shared) GROUP BY kid`,
+          )
         // `rest` is JSON text made by JSON.stringify (made well-formed, row.ts): stored as VARCHAR
         // without a validating cast; the JSON functions read VARCHAR. A segment the WAL knows to be in
         // (ts, seq) order already (one sender in time order) is loaded without the sort (measured: the
         // sort is ≈1.6 of 6.5 µs/row of the load); with interleaved senders it is sorted here.
         const r = await this.writer.run(
           `INSERT INTO ${p.alias}.logs
-           SELECT make_timestamp(ts), seq, idx, ns, pod, ctr, host, stream, level, msg, k, time, id, r
+           SELECT make_timestamp(ts), seq, idx, ns, pod, ctr, host, stream, level, msg, k, time, id, r, kid
            FROM ${src} WHERE ts >= ${start} AND ts < ${start + DAY_MICROS} AND seq IS NOT NULL
            ${seg.sorted ? '' : 'ORDER BY ts, seq'}`,
         )
@@ -566,6 +655,8 @@ export class Store {
         await this.writer.run('ROLLBACK').catch(() => {})
         throw e
       }
+      if (seg.shared) for (const [id] of newShared) p.sharedIds.add(id)
+      else await this.loadSharedIds(p)
       let expected = 0
       for (const n of byIndex.values()) expected += n
       if (!replay && inserted !== expected) {

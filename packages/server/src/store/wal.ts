@@ -4,16 +4,19 @@
 // the next one (group commit), which keeps the fsync rate bounded under load.
 //
 // A segment is sealed when it is large or old enough; sealed segments are loaded into DuckDB by the
-// applier and deleted afterwards. Segments found at start are replayed, in either format: `.csv`
-// (this version) or `.ndjson` (written by versions before the CSV WAL, still loaded so an upgrade keeps
-// every acknowledged row).
+// applier and deleted afterwards. Segments found at start are replayed, in any format: `.csv2` (this
+// version), `.csv` (before rows referenced a shared part: no `kid`, `kr` columns) or `.ndjson` (written
+// by versions before the CSV WAL), so an upgrade keeps every acknowledged row.
 
 import { mkdirSync, readdirSync, statSync } from 'node:fs'
 import { type FileHandle, open, truncate, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 
-/** How a segment's rows are encoded: `csv` (row.ts walRow) or `ndjson` (legacy, row.ts walLine). */
-export type SegmentFormat = 'csv' | 'ndjson'
+/**
+ * How a segment's rows are encoded: `csv2` (row.ts walRow), `csv` (legacy: walRow's columns without
+ * `kid` and `kr`) or `ndjson` (legacy, row.ts walLine).
+ */
+export type SegmentFormat = 'csv2' | 'csv' | 'ndjson'
 
 export interface SealedSegment {
   readonly no: number
@@ -27,6 +30,8 @@ export interface SealedSegment {
   readonly maxSeq?: number
   /** Rows are already in (ts, seq) order (live segments only): the load can skip its sort. */
   readonly sorted?: boolean
+  /** The shared parts its rows reference, id → text (live segments; row.ts WalWriter.shared). */
+  readonly shared?: ReadonlyMap<string, string>
 }
 
 /** Time order of an appended batch: its first and last row's ts, and whether ts never decreases in it. */
@@ -55,13 +60,14 @@ interface Pending {
   counts: ReadonlyMap<string, number>
   maxSeq: number
   order: BatchOrder
+  shared: ReadonlyMap<string, string>
   resolve: () => void
   reject: (e: Error) => void
 }
 
-const NAME = /^(\d{12})\.(csv|ndjson)$/
+const NAME = /^(\d{12})\.(csv2|csv|ndjson)$/
 
-export function segmentPath(dir: string, no: number, format: SegmentFormat = 'csv'): string {
+export function segmentPath(dir: string, no: number, format: SegmentFormat = 'csv2'): string {
   return join(dir, `${String(no).padStart(12, '0')}.${format}`)
 }
 
@@ -73,6 +79,7 @@ export class Wal {
   private bytes = 0
   private rows = 0
   private counts = new Map<string, number>()
+  private shared = new Map<string, string>()
   private maxSeq = -1
   private sorted = true
   private lastTs = Number.NEGATIVE_INFINITY
@@ -136,10 +143,11 @@ export class Wal {
     counts: ReadonlyMap<string, number>,
     maxSeq: number,
     order: BatchOrder,
+    shared: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     if (this.closed) return Promise.reject(new Error('cannot append: the write-ahead log is closed'))
     return new Promise((resolve, reject) => {
-      this.queue.push({ buf, rows, counts, maxSeq, order, resolve, reject })
+      this.queue.push({ buf, rows, counts, maxSeq, order, shared, resolve, reject })
       if (!this.flushing) this.flushing = this.flushLoop()
     })
   }
@@ -203,11 +211,14 @@ export class Wal {
             if (!p.order.sorted || p.order.firstTs < this.lastTs) this.sorted = false
             this.lastTs = p.order.lastTs
             for (const [k, n] of p.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n)
+            for (const [k, t] of p.shared) this.shared.set(k, t)
           }
           for (const p of batch) p.resolve()
         } catch (e) {
-          // part of the batch may be in the file: the segment's order is no longer known
+          // part of the batch may be in the file: the segment's order is no longer known, and the
+          // shared parts its rows reference must be loaded with them
           this.sorted = false
+          for (const p of batch) for (const [k, t] of p.shared) this.shared.set(k, t)
           const err = new Error(`cannot write the write-ahead log in ${this.dir}: ${(e as Error).message}`)
           for (const p of batch) p.reject(err)
         }
@@ -228,13 +239,15 @@ export class Wal {
     const seg: SealedSegment = {
       no: this.no,
       path: segmentPath(this.dir, this.no),
-      format: 'csv',
+      format: 'csv2',
       rows: this.rows,
       bytes: this.bytes,
       counts: this.counts,
       maxSeq: this.maxSeq,
       sorted: this.sorted,
+      shared: this.shared,
     }
+    this.shared = new Map()
     this.maxSeq = -1
     this.sorted = true
     this.lastTs = Number.NEGATIVE_INFINITY
