@@ -56,6 +56,28 @@ function toItem(wrapper: unknown): ItemResult | undefined {
   }
 }
 
+/** `{"took":N,"errors":false,"items":[` as Elasticsearch and OpenSearch write it (compact, this key order). */
+const ALL_OK_HEAD = /^\{"took":\d+,"errors":false,"items":\[/
+
+/**
+ * The number of item results in a complete bulk response whose top-level `errors` is false (every
+ * operation succeeded: "errors: If true, one or more of the operations in the bulk request did not
+ * complete successfully", Bulk API reference), counted without parsing the body; undefined for any
+ * other body, which then goes through parseBulkResponse.
+ */
+// fast path: a successful response is ~200 bytes of JSON per record sent; parsing it into objects cost
+// the es output ~8% of its CPU and much of its garbage (measured on the benchmark's es pipeline).
+export function countSuccessfulItems(text: string): number | undefined {
+  if (!ALL_OK_HEAD.test(text) || !text.endsWith(']}')) return undefined
+  // Each result of a successful item has exactly one `status` key. In JSON text the 9 characters
+  // `"status":` are a key and nothing else: inside a string value the quotes would be escaped (`\"`).
+  // A success result holds no other object with a `status` key (no `error`), so the count is the
+  // number of items; a body where it is not (another shape) is parsed in full by the caller.
+  let n = 0
+  for (let i = text.indexOf('"status":'); i >= 0; i = text.indexOf('"status":', i + 9)) n++
+  return n
+}
+
 /** Parses a bulk response body; never throws. */
 export function parseBulkResponse(text: string): BulkResponse {
   try {

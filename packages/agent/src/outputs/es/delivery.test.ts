@@ -227,6 +227,34 @@ test('response shortened but complete-looking (proxy cap): the same salvage, no 
   })
 })
 
+test('errors:false with fewer item results than records sent: the listed ones count, the rest are retried', async () => {
+  await withFake({}, async (fake, dlq) => {
+    // A server (or a proxy) that answers success for one item of three: the count does not match, so
+    // the response is read item by item instead of being taken as "all delivered".
+    fake.failNext({
+      kind: 'status',
+      status: 200,
+      body: { took: 1, errors: false, items: [{ create: { _index: 'logs', _id: 'x', status: 201 } }] },
+    })
+    const h = await startOutput(es, base(fake, dlq))
+    const events = sampleEvents(3)
+    const r = await h.flush(events, 'app')
+    assert.equal(r.kind, 'partial')
+    if (r.kind !== 'partial') return
+    assert.deepEqual(
+      r.retry.map((e) => e.body.seq),
+      events.slice(1).map((e) => e.body.seq),
+    )
+    assert.equal(h.metrics.counter('sluice_es_records_total', '').get({ name: 'es.0', outcome: 'delivered' }), 1)
+    assert.equal(h.metrics.counter('sluice_es_records_total', '').get({ name: 'es.0', outcome: 'retried' }), 2)
+    const second = await h.flush(r.retry, 'app')
+    assert.equal(second.kind, 'ok')
+    assert.equal(fake.count(), 2)
+    assert.equal(h.metrics.counter('sluice_es_records_total', '').get({ name: 'es.0', outcome: 'delivered' }), 3)
+    await h.stop()
+  })
+})
+
 test('connection lost after the server applied the request: with Generate_ID the retry is idempotent', async () => {
   await withFake({}, async (fake, dlq) => {
     fake.failNext({ kind: 'reset-after-apply' })

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseCloudId, staticAuth } from './auth.ts'
-import { parseBulkResponse, salvageItems } from './bulk-response.ts'
+import { countSuccessfulItems, parseBulkResponse, salvageItems } from './bulk-response.ts'
 import { classifyItem } from './classify.ts'
 import { parseRetryAfter } from './deliver.ts'
 import { flatStrategy, indexPatterns, parseServerInfo, templateRequest } from './index-template.ts'
@@ -59,6 +59,82 @@ test('bulk response: braces and quotes inside strings do not confuse the salvage
 
 test('bulk response: not JSON at all gives no items', () => {
   assert.deepEqual(parseBulkResponse('<html>502 Bad Gateway</html>'), { items: [], complete: false })
+})
+
+// The success response of the Bulk API reference's example (Elasticsearch docs, "Bulk API", response
+// body: four operations, `errors: false`), sent compact as Elasticsearch writes it on the wire.
+const docsSuccess = JSON.stringify({
+  took: 30,
+  errors: false,
+  items: [
+    {
+      index: {
+        _index: 'test',
+        _id: '1',
+        _version: 1,
+        result: 'created',
+        _shards: { total: 2, successful: 1, failed: 0 },
+        status: 201,
+        _seq_no: 0,
+        _primary_term: 1,
+      },
+    },
+    {
+      delete: {
+        _index: 'test',
+        _id: '2',
+        _version: 1,
+        result: 'not_found',
+        _shards: { total: 2, successful: 1, failed: 0 },
+        status: 404,
+        _seq_no: 1,
+        _primary_term: 2,
+      },
+    },
+    {
+      create: {
+        _index: 'test',
+        _id: '3',
+        _version: 1,
+        result: 'created',
+        _shards: { total: 2, successful: 1, failed: 0 },
+        status: 201,
+        _seq_no: 2,
+        _primary_term: 3,
+      },
+    },
+    {
+      update: {
+        _index: 'test',
+        _id: '1',
+        _version: 2,
+        result: 'updated',
+        _shards: { total: 2, successful: 1, failed: 0 },
+        status: 200,
+        _seq_no: 3,
+        _primary_term: 4,
+      },
+    },
+  ],
+})
+
+test('bulk response: errors:false bodies are counted without parsing; anything else is left to the parser', () => {
+  assert.equal(countSuccessfulItems(docsSuccess), 4)
+  // an id that contains the text of a status key: inside a JSON string its quotes are escaped
+  const tricky = JSON.stringify({
+    took: 2,
+    errors: false,
+    items: [{ create: { _index: 'a', _id: '"status":1', status: 201 } }],
+  })
+  assert.equal(countSuccessfulItems(tricky), 1)
+  // errors:true, a cut body, a pretty-printed body, another key order, not JSON: not counted
+  assert.equal(countSuccessfulItems(full), undefined)
+  assert.equal(countSuccessfulItems(docsSuccess.slice(0, -2)), undefined)
+  assert.equal(countSuccessfulItems(JSON.stringify(JSON.parse(docsSuccess), null, 2)), undefined)
+  assert.equal(countSuccessfulItems(JSON.stringify({ errors: false, took: 1, items: [] })), undefined)
+  assert.equal(countSuccessfulItems('<html>502 Bad Gateway</html>'), undefined)
+  // the count agrees with the full parse
+  assert.equal(parseBulkResponse(docsSuccess).items.length, 4)
 })
 
 test('classify: per-item statuses', () => {
