@@ -73,8 +73,10 @@ export function countSuccessfulItems(text: string): number | undefined {
   // `"status":` are a key and nothing else: inside a string value the quotes would be escaped (`\"`).
   // A success result holds no other object with a `status` key (no `error`), so the count is the
   // number of items; a body where it is not (another shape) is parsed in full by the caller.
+  // (found by its last 3 characters: V8 searches a short pattern about twice as fast as a 9-character one)
   let n = 0
-  for (let i = text.indexOf('"status":'); i >= 0; i = text.indexOf('"status":', i + 9)) n++
+  for (let i = text.indexOf('s":'); i >= 0; i = text.indexOf('s":', i + 3))
+    if (text.charCodeAt(i - 6) === 34 /* " */ && text.startsWith('"status":', i - 6)) n++
   return n
 }
 
