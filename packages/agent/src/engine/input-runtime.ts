@@ -18,7 +18,7 @@ import type { Router, Source } from './router.ts'
  * purpose: reaching it flushes the outputs at once (Router.flushNow), so it bounds memory without
  * bounding throughput (measured on the full benchmark pipeline, see docs/agent.md).
  */
-export const DEFAULT_IN_FLIGHT_BYTES = 4 * 1024 * 1024
+export const DEFAULT_IN_FLIGHT_BYTES = 2 * 1024 * 1024
 
 export interface InputRuntimeOptions {
   readonly id: string
