@@ -14,7 +14,7 @@ import type { Metric } from '../../metrics.ts'
 import type { FlushResult, Rejection } from '../../plugin.ts'
 import { countSuccessfulItems, parseBulkResponse } from './bulk-response.ts'
 import { classifyItem } from './classify.ts'
-import { type BulkItem, bulkBody } from './format.ts'
+import { type BulkItem, bulkBodyBytes } from './format.ts'
 import type { Sender } from './sender.ts'
 
 export interface DeadLetter {
@@ -72,7 +72,7 @@ function errorSummary(body: string): { type?: string; reason?: string } {
 
 async function sendItems(items: BulkItem[], tag: string, ctx: DeliverContext, t: Tally, name: string): Promise<void> {
   if (items.length === 0) return
-  const res = await ctx.sender.send('POST', ctx.bulkPath, bulkBody(items), ctx.signal)
+  const res = await ctx.sender.send('POST', ctx.bulkPath, bulkBodyBytes(items), ctx.signal)
   const retryAll = (reason: string) => {
     for (const it of items) t.retry.push(it.event)
     t.retryReasons.add(reason)

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LogEvent } from '@sluice/core/record.ts'
 import {
+  bulkBody,
+  bulkBodyBytes,
   documentId,
   type FormatOptions,
   formatBulk,
@@ -229,4 +231,23 @@ test('formatter: identical records in one batch get distinct ids, and keep them 
     ).map((i) => i.id),
     ids,
   )
+})
+
+test('bulkBodyBytes: the UTF-8 bytes of the bulk body, non-ASCII and invalid records included', () => {
+  const cfg = formatConfig({ suppress_type_name: true })
+  const items = formatItems(
+    cfg,
+    [
+      ev({ log: 'plain ascii' }),
+      ev({ log: 'café — 東京 🚀' }),
+      ev({ bad: 1n as unknown as number }),
+      ev({ log: 'x'.repeat(5000) }),
+    ],
+    'app',
+    NOW,
+  )
+  const bytes = bulkBodyBytes(items)
+  assert.deepEqual(bytes, Buffer.from(bulkBody(items), 'utf8'))
+  assert.ok(bytes.toString('utf8').includes('"café — 東京 🚀"'))
+  assert.equal(bulkBodyBytes([]).length, 0)
 })

@@ -308,6 +308,20 @@ export function bulkBody(items: readonly BulkItem[]): string {
   return s
 }
 
+/**
+ * The bulk request body of items as UTF-8 bytes (the invalid ones are left out): what deliver sends.
+ * Written item by item into one buffer, so that a request of a few MB does not become a large string
+ * (which only a major GC frees) and then a copy of it in bytes.
+ */
+export function bulkBodyBytes(items: readonly BulkItem[]): Buffer {
+  let bytes = 0
+  for (const it of items) bytes += Buffer.byteLength(it.payload)
+  const buf = Buffer.allocUnsafe(bytes) as Buffer & { utf8Write(s: string, offset: number): number }
+  let at = 0
+  for (const it of items) at += buf.utf8Write(it.payload, at)
+  return buf
+}
+
 /** Records → bulk NDJSON body: the whole formatter in one call. */
 export function formatBulk(cfg: FormatConfig, events: readonly LogEvent[], tag: string, nowSec: number): string {
   return bulkBody(formatItems(cfg, events, tag, nowSec))

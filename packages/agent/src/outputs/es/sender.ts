@@ -45,7 +45,8 @@ export interface Sender {
   send(
     method: string,
     path: string,
-    body: string | undefined,
+    /** A string is sent as UTF-8; bytes as they are. */
+    body: string | Uint8Array | undefined,
     signal?: AbortSignal,
     contentType?: string,
     /** More request headers (signed with the others when SigV4 is on). */
@@ -71,7 +72,8 @@ export function createSender(o: SenderOptions): Sender {
 
   return {
     async send(method, path, body, signal, contentType = 'application/x-ndjson', extraHeaders) {
-      const payload = body === undefined ? undefined : o.gzip ? gzipSync(body) : Buffer.from(body)
+      const payload =
+        body === undefined ? undefined : o.gzip ? gzipSync(body) : typeof body === 'string' ? Buffer.from(body) : body
       let headers: Record<string, string> = body === undefined ? {} : { 'content-type': contentType }
       if (extraHeaders) Object.assign(headers, extraHeaders)
       if (o.userAgent) headers['user-agent'] = o.userAgent
