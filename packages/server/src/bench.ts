@@ -216,6 +216,8 @@ export interface ServerBenchResult {
    * (checkpoint_threshold), so compare ingest + checkpoint.
    */
   checkpointCpuSeconds: number
+  /** Bytes written to the write-ahead log per record. */
+  walBytesPerRecord: number
   bytesOnDisk: number
   bytesPerRecord: number
   ndjsonBytesPerRecord: number
@@ -322,6 +324,7 @@ export async function benchServer(
     const cpu = process.cpuUsage(cpuStart)
     const js = process.threadCpuUsage(jsStart)
     const byThread = threadCpuSince(threadsStart)
+    const walBytes = srv.store.walStats().bytes
     const cpCpuStart = process.cpuUsage()
     await srv.store.checkpoint()
     const cp = process.cpuUsage(cpCpuStart)
@@ -375,6 +378,7 @@ export async function benchServer(
       ingestJsCpuSeconds: Math.round((js.user + js.system) / 1e4) / 100,
       ingestCpuByThread: byThread,
       checkpointCpuSeconds: Math.round((cp.user + cp.system) / 1e4) / 100,
+      walBytesPerRecord: Math.round((walBytes / records) * 10) / 10,
       bytesOnDisk,
       bytesPerRecord: Math.round((bytesOnDisk / records) * 10) / 10,
       ndjsonBytesPerRecord: Math.round((work.docBytes / records) * 10) / 10,
@@ -423,8 +427,8 @@ function threadCpuSince(start: Map<string, number>): Record<string, number> {
 /** The synthetic pod `p`'s metadata, as the store's shared part (`{"kubernetes":…}` without column keys). */
 const SYNTH_REST = `('{"kubernetes":{"pod_id":"' || md5(p::VARCHAR) || '","labels":{"app":"svc-' || (p % 60) || '","app.kubernetes.io/name":"svc-' || (p % 60)
   || '"},"docker_id":"' || md5((p + 1)::VARCHAR) || md5((p + 2)::VARCHAR) || '","container_image":"registry.example.com/svc-' || (p % 60) || ':1.' || (p % 9) || '"}}')`
-/** Its id (any 64-bit value of the text: ids only need to be the same for the same text). */
-const SYNTH_KID = `CAST(hash(${SYNTH_REST}) % 9223372036854775807 AS BIGINT)`
+/** Its id (any 11 characters of the text's hash: ids only need to be the same for the same text). */
+const SYNTH_KID = `md5(${SYNTH_REST})[1:11]`
 
 /**
  * Writes `records` synthetic Kubernetes rows (ending now, over `spanHours`) straight into a data

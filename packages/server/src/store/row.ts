@@ -139,15 +139,19 @@ interface SharedMemo {
  * every process, and a query can match ids across days without a mapping).
  */
 export interface SharedPart {
-  /** The id as decimal digits (a signed 64-bit integer, DuckDB BIGINT). */
+  /**
+   * The id: 64 bits as 11 base64url characters. Text, not a BIGINT: DuckDB stores a VARCHAR column of
+   * few distinct values dictionary-compressed (≈1 byte/row), a column of random 64-bit integers
+   * uncompressed (8 bytes/row); and 11 bytes stay inlined in DuckDB's strings (fast compares).
+   */
   readonly kid: string
   /** `{"kubernetes":…}`, well-formed JSON text. */
   readonly text: string
 }
 
-/** The id of a shared part's text: the first 8 bytes of its SHA-256, as a signed 64-bit integer. */
+/** The id of a shared part's text: the first 8 bytes of its SHA-256, in base64url (SharedPart.kid). */
 export function sharedId(text: string): string {
-  return createHash('sha256').update(text).digest().readBigInt64LE(0).toString()
+  return createHash('sha256').update(text).digest().subarray(0, 8).toString('base64url')
 }
 
 /**
@@ -364,7 +368,7 @@ export const WAL_CSV_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['k', 'UTINYINT'],
   ['time', 'VARCHAR'],
   ['r', 'VARCHAR'],
-  ['kid', 'BIGINT'],
+  ['kid', 'VARCHAR'],
   ['kr', 'VARCHAR'],
 ]
 

@@ -96,10 +96,10 @@ const EMPTY_SHARED = 'sluice_empty_shared'
  * table (row.ts SharedPart; NULL: none, the whole rest is in `rest`).
  */
 export const TABLE_DDL = `(ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, idx VARCHAR NOT NULL, ns VARCHAR, pod VARCHAR, ctr VARCHAR,
-  host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, time VARCHAR, id VARCHAR, rest VARCHAR, kid BIGINT)`
+  host VARCHAR, stream VARCHAR, level VARCHAR, msg VARCHAR, mkey UTINYINT, time VARCHAR, id VARCHAR, rest VARCHAR, kid VARCHAR)`
 
 /** The day's shared parts (row.ts SharedPart): each distinct one once, `rest` as `{"kubernetes":…}`. */
-export const SHARED_DDL = '(id BIGINT NOT NULL, rest VARCHAR NOT NULL)'
+export const SHARED_DDL = '(id VARCHAR NOT NULL, rest VARCHAR NOT NULL)'
 
 /**
  * ATTACH options of a day partition: DuckDB's v1.5 storage format instead of its v0.10.2-compatible
@@ -130,11 +130,11 @@ function segmentSource(seg: SealedSegment): string {
     `read_csv(${sqlString(seg.path)}, ${WAL_CSV_OPTIONS}, columns = {${columns.map(([n, t]) => `${n}: '${t}'`).join(', ')}}, ignore_errors = true, max_line_size = 134217728)`
   if (seg.format === 'csv2') return csv(WAL_CSV_COLUMNS)
   // Segments written before rows referenced a shared part (replayed after an upgrade).
-  if (seg.format === 'csv') return `(SELECT *, NULL::BIGINT AS kid, NULL::VARCHAR AS kr FROM ${csv(WAL_CSV1_COLUMNS)})`
+  if (seg.format === 'csv') return `(SELECT *, NULL::VARCHAR AS kid, NULL::VARCHAR AS kr FROM ${csv(WAL_CSV1_COLUMNS)})`
   // Legacy NDJSON segments (versions before the CSV WAL), replayed after an upgrade.
   const cols = WAL_JSON_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ')
   return `(SELECT ts, seq, idx, id, c[1] AS ns, c[2] AS pod, c[3] AS ctr, c[4] AS host, c[5] AS stream, c[6] AS level,
-    c[7] AS msg, k, c[8] AS time, r, NULL::BIGINT AS kid, NULL::VARCHAR AS kr
+    c[7] AS msg, k, c[8] AS time, r, NULL::VARCHAR AS kid, NULL::VARCHAR AS kr
     FROM read_json(${sqlString(seg.path)}, format = 'newline_delimited', columns = {${cols}}, ignore_errors = true, maximum_object_size = 134217728))`
 }
 
@@ -279,7 +279,7 @@ export class Store {
     await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.logs ${TABLE_DDL}`)
     // A partition written before rows referenced shared parts: its rows keep their whole rest, and
     // are read as rows without one (kid NULL); new rows of that day can reference them.
-    await this.writer.run(`ALTER TABLE ${alias}.logs ADD COLUMN IF NOT EXISTS kid BIGINT`)
+    await this.writer.run(`ALTER TABLE ${alias}.logs ADD COLUMN IF NOT EXISTS kid VARCHAR`)
     await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.shared ${SHARED_DDL}`)
     await this.writer.run(`CREATE TABLE IF NOT EXISTS ${alias}.applied (seg BIGINT NOT NULL)`)
     const p: Partition = { day, alias, path, rows: 0, byIndex: new Map(), sharedIds: new Set() }
@@ -302,7 +302,7 @@ export class Store {
 
   private async loadSharedIds(p: Partition): Promise<void> {
     const r = await this.writer.runAndReadAll(`SELECT id FROM ${p.alias}.shared`)
-    p.sharedIds = new Set(r.getRowObjects().map((row) => String(row.id as bigint)))
+    p.sharedIds = new Set(r.getRowObjects().map((row) => row.id as string))
   }
 
   /** Partitions sorted by day. */
@@ -372,7 +372,7 @@ export class Store {
     return `(${parts.join(' UNION ALL ')})`
   }
 
-  /** The texts of shared parts by id (decimal), for rows read back (a hit's rest is its own and its part's). */
+  /** The texts of shared parts by id, for rows read back (a hit's rest is its own and its part's). */
   async sharedTexts(ids: Iterable<string>): Promise<Map<string, string>> {
     const out = new Map<string, string>()
     const missing: string[] = []
@@ -387,12 +387,12 @@ export class Store {
       const chunk = missing.slice(i, i + 500)
       const rows = await this.query(
         `SELECT id, any_value(rest) AS rest FROM ${src} WHERE id IN (${chunk.map(() => '?').join(', ')}) GROUP BY id`,
-        chunk.map((id) => BigInt(id)),
+        chunk,
       )
       // An id's text never changes (it is the text's hash): cached, bounded.
       if (this.sharedCache.size > 10_000) this.sharedCache.clear()
       for (const r of rows) {
-        const id = String(r.id as bigint)
+        const id = r.id as string
         out.set(id, r.rest as string)
         this.sharedCache.set(id, r.rest as string)
       }
@@ -630,7 +630,7 @@ export class Store {
           const chunk = newShared.slice(i, i + 500)
           await this.writer.run(
             `INSERT INTO ${p.alias}.shared VALUES ${chunk.map(() => '(?, ?)').join(', ')}`,
-            chunk.flatMap(([id, text]) => [BigInt(id), text]),
+            chunk.flatMap(([id, text]) => [id, text]),
           )
         }
         if (!seg.shared && seg.format === 'csv2')
