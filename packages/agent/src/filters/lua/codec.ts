@@ -10,6 +10,8 @@
 //        | 'A' u32 n value*n      array
 //        | 'S'                    (out only, top level) the record's input value for this key, unchanged
 // key    := u32 index into the batch's key dictionary | 0xFFFFFFFF u32 len bytes (a key not in it)
+//         | (out only) 0xFFFFFFFE u32 index u32 len bytes: a key not in it, added to it at that index
+//           (the next free one) so that later results refer to it by index
 // batch in  := u32 dictOffset, u32 len tag, u32 count, (i64 sec, u32 nsec, record)*count,
 //              at dictOffset: u32 nkeys (u32 len bytes)*nkeys, u32 nshapes (u32 n (u32 key, u8 code)*n)*nshapes
 // record := u32 shape, the record's values back to back in the shape's order (see Writer.record)
@@ -67,7 +69,7 @@ export class Writer {
   }
   str(s: string): void {
     this.ensure(4 + s.length * 3)
-    const n = this.buf.write(s, this.off + 4)
+    const n = (this.buf as Buffer & { utf8Write(s: string, offset: number): number }).utf8Write(s, this.off + 4)
     this.buf.writeUInt32LE(n, this.off)
     this.off += 4 + n
   }
@@ -139,6 +141,7 @@ export class Writer {
     this.dict.clear()
     this.shapes.clear()
     this.shapeList.length = 0
+    this.lastShape = undefined
     this.keys = keys
     keys.length = 0
     this.u32(0)
@@ -174,8 +177,12 @@ export class Writer {
     this.ensure(4)
     const at = this.off
     this.off += 4
-    let sk = ''
-    const fields: [number, number][] = []
+    // Consecutive records mostly have the same keys in the same order with values of the same types:
+    // while they match the previous record's shape, its index is reused without building the shape's
+    // key (string concatenation and a Map lookup per record).
+    const last = this.lastShape
+    let matched = 0
+    let fields: [number, number][] | undefined
     for (const k in body) {
       const v = body[k]
       if (v === undefined) continue
@@ -218,6 +225,18 @@ export class Writer {
             this.buf.writeUInt32LE(this.off - lenAt - 4, lenAt)
           }
       }
+      if (fields === undefined) {
+        if (
+          last !== undefined &&
+          matched < last.keys.length &&
+          last.keys[matched] === k &&
+          last.fields[matched]![1] === code
+        ) {
+          matched++
+          continue
+        }
+        fields = last === undefined ? [] : last.fields.slice(0, matched)
+      }
       let ki = this.dict.get(k)
       if (ki === undefined) {
         ki = this.keys.length
@@ -225,16 +244,25 @@ export class Writer {
         this.dict.set(k, ki)
       }
       fields.push([ki, code])
-      sk += `${ki}${String.fromCharCode(code)}`
     }
+    if (fields === undefined && last !== undefined && matched === last.keys.length) {
+      this.buf.writeUInt32LE(last.si, at)
+      return
+    }
+    fields ??= []
+    let sk = ''
+    for (const [ki, code] of fields) sk += `${ki}${String.fromCharCode(code)}`
     let si = this.shapes.get(sk)
     if (si === undefined) {
       si = this.shapeList.length
       this.shapeList.push(fields)
       this.shapes.set(sk, si)
     }
+    this.lastShape = { si, fields, keys: fields.map(([ki]) => this.keys[ki]!) }
     this.buf.writeUInt32LE(si, at)
   }
+  /** The shape of the last record written (its index, fields and their keys), for the next one. */
+  private lastShape: { si: number; fields: [number, number][]; keys: string[] } | undefined
   dict = new Map<string, number>()
   keys: string[] = []
   key(k: string): void {
@@ -249,19 +277,29 @@ export class Writer {
 }
 
 const NO_KEY = 0xffffffff
+const NEW_KEY = 0xfffffffe
 const SAME = 0x53
 
 export class Reader {
   off = 0
   readonly buf: Buffer
-  readonly keys: readonly string[]
+  /** The batch's key dictionary, then the keys the results added to it. */
+  readonly keys: string[]
   constructor(buf: Buffer, keys: readonly string[] = []) {
     this.buf = buf
-    this.keys = keys
+    this.keys = keys.slice()
   }
   key(): string {
     const i = this.u32()
     if (i === NO_KEY) return this.str()
+    if (i === NEW_KEY) {
+      const at = this.u32()
+      if (at !== this.keys.length)
+        throw new Error(`cannot decode Lua result: new key index ${at}, expected ${this.keys.length}`)
+      const k = this.str()
+      this.keys.push(k)
+      return k
+    }
     const k = this.keys[i]
     if (k === undefined) throw new Error(`cannot decode Lua result: key index ${i} out of range`)
     return k

@@ -35,9 +35,31 @@ local NULL = flb_null
 local NULLV = ${o.enableFlbNull ? 'flb_null' : 'nil'}
 
 local K, KP, KS, SHAPES = {}, {}, {}, {}
+-- Keys the results use that the batch did not send: the first use carries the text (NEWKEY id len
+-- bytes, the id being the next free index), later uses the id alone, as dictionary keys do.
+local NEWKEY = 0xfffffffe
+local NEXTKEY, NEWLIST, NNEW = 0, {}, 0
+local function keyRef(ks)
+  local r = KP[ks]
+  if r then return r end
+  local id = NEXTKEY
+  NEXTKEY = id + 1
+  KP[ks] = pack('<I4', id)
+  NNEW = NNEW + 1
+  NEWLIST[NNEW] = ks
+  return pack('<I4I4s4', NEWKEY, id, ks)
+end
+-- Forgets the new keys introduced after the first NKEEP (their definitions were taken back).
+local function forgetNewKeys(nkeep)
+  for i = NNEW, nkeep + 1, -1 do
+    KP[NEWLIST[i]] = nil
+    NEWLIST[i] = nil
+    NEXTKEY = NEXTKEY - 1
+  end
+  NNEW = nkeep
+end
 local FMT = { [115] = 's4', [105] = 'i4', [106] = 'i8', [110] = 'd', [98] = 'B', [122] = 'B', [120] = 's4' }
 local CONV = { [98] = 1, [122] = 2, [120] = 3 }
-local NOKEY = 0xffffffff
 
 local dec
 dec = function(s, p)
@@ -102,7 +124,7 @@ enc = function(v, out, n, key)
       for k, x in pairs(v) do
         local ks = type(k) == 'string' and k or tostring(k)
         n = n + 1
-        out[n] = KP[ks] or pack('<I4s4', NOKEY, ks)
+        out[n] = keyRef(ks)
         n = enc(x, out, n, ks)
       end
     end
@@ -112,12 +134,53 @@ enc = function(v, out, n, key)
   return n
 end
 
+-- Per shape, a decoder made with load(): one string.unpack into locals, then the record table and the
+-- VALS array built by table constructors, which size them once (assigning n keys one by one into an
+-- empty table rehashes it log2(n) times). Shapes with more fields than a function may have locals
+-- for use the generic loop below.
+local MAX_GEN = 120
+local function genDecoder(sh)
+  local n = sh.n
+  if n == 0 or n > MAX_GEN then return nil end
+  local args, fields, vals = {}, {}, {}
+  for i = 1, n do
+    args[i] = 'v' .. i
+    local c = sh.conv[i]
+    if c == 1 then
+      fields[i] = '[K[' .. i .. ']]=(v' .. i .. '==1)'
+      vals[i] = '(v' .. i .. '==1)'
+    elseif c == 2 then
+      fields[i] = '[K[' .. i .. ']]=NULLV'
+      vals[i] = 'false'
+    elseif c == 3 then
+      fields[i] = '[K[' .. i .. ']]=(dec(v' .. i .. ',1))'
+      vals[i] = 'false'
+    else
+      fields[i] = '[K[' .. i .. ']]=v' .. i
+      vals[i] = 'v' .. i
+    end
+  end
+  local src = 'local unpack, FMT, K, NULLV, dec = ...\\n' ..
+    'return function(s, p)\\n' ..
+    ' local ' .. concat(args, ',') .. ',np = unpack(FMT, s, p)\\n' ..
+    ' return {' .. concat(fields, ',') .. '}, np, {' .. concat(vals, ',') .. '}\\n' ..
+    'end'
+  local chunk = load(src, '=sluice-shape', 't')
+  if not chunk then return nil end
+  return chunk(unpack, sh.fmt, sh.keys, NULLV, dec)
+end
+
 -- The input record, read with one string.unpack in the format of its shape. VALS keeps the values
 -- by position so that those the function left unchanged go back as 'S'.
 local function decRecord(s, p)
   local si
   si, p = unpack('<I4', s, p)
   local sh = SHAPES[si]
+  local gen = sh.gen
+  if gen then
+    local m, np, vals = gen(s, p)
+    return m, np, sh, vals
+  end
   local n = sh.n
   local vals = { unpack(sh.fmt, s, p) }
   p = vals[n + 1]
@@ -160,7 +223,7 @@ local function encRecord(v, out, n, sh, vals)
     if i and vals[i] == x and not (HAS_INT and INT_KEYS[ks]) then
       out[n] = KS[ks]
     else
-      out[n] = KP[ks] or pack('<I4s4', NOKEY, ks)
+      out[n] = keyRef(ks)
       n = enc(x, out, n, ks)
     end
   end
@@ -211,8 +274,11 @@ function __sluice_batch(s)
       fmt[i + 1] = FMT[code]
       conv[i] = CONV[code]
     end
-    SHAPES[si] = { n = n, fmt = table.concat(fmt), keys = keys, conv = conv, pos = pos }
+    local sh = { n = n, fmt = table.concat(fmt), keys = keys, conv = conv, pos = pos }
+    sh.gen = genDecoder(sh)
+    SHAPES[si] = sh
   end
+  NEXTKEY, NEWLIST, NNEW = nkeys, {}, 0
   local tag, count
   tag, p = unpack('<s4', s, p)
   count, p = unpack('<I4', s, p)
@@ -231,7 +297,7 @@ function __sluice_batch(s)
     elseif code == -1 then
       n = n + 1; out[n] = 'D'
     elseif code == 1 or code == 2 then
-      local mark = n
+      local mark, newMark = n, NNEW
       local tsec, tnsec
       if code == 1 and t2 ~= ts then
         if type(t2) == 'table' then
@@ -253,6 +319,7 @@ function __sluice_batch(s)
       local n2, err = records(r2, out, n, rec, sh, vals)
       if n2 == nil then
         for i = mark + 1, n do out[i] = nil end
+        forgetNewKeys(newMark)
         n = mark + 1; out[n] = pack('<Bs4', 69, err)
       else
         n = n2

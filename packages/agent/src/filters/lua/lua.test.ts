@@ -84,6 +84,32 @@ describe('lua', () => {
     ])
   })
 
+  test('records of several shapes in one batch, a very wide record, and new keys reused across records', async () => {
+    // Shapes alternate (A, B, A, and A with a number where A has a string); a record of 150 keys is
+    // decoded by the generic loop rather than a generated decoder; new keys, also inside nested tables,
+    // are sent once and referred to by index afterwards.
+    const h = await withCode(
+      "function f(tag, ts, r) r.added = (r.added or 0) + 1; r.nest = { fresh = r.a or 'none', t = true }; return 2, ts, r end",
+    )
+    const wide: Record<string, unknown> = {}
+    for (let i = 0; i < 150; i++) wide[`k${i}`] = i % 3 === 0 ? `v${i}` : i % 3 === 1 ? i : i % 2 === 0
+    const input = [
+      { a: 'x', b: 1 },
+      { c: true, d: null, e: { f: [1, 2] } },
+      { a: 'y', b: 2 },
+      { a: 3, b: 'z' },
+      wide,
+      { a: 'w', b: 4 },
+    ]
+    const out = await h.bodies(structuredClone(input))
+    const want = input.map((b) => {
+      const r: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(b)) if (v !== null) r[k] = v
+      return { ...r, added: 1, nest: { fresh: (b as { a?: unknown }).a ?? 'none', t: true } }
+    })
+    assert.deepEqual(out, want)
+  })
+
   test('null values are dropped unless enable_flb_null', async () => {
     const plain = await withCode('function f(tag, ts, r) return 2, ts, r end')
     assert.deepEqual((await plain.bodies([{ a: null, b: 1 }]))[0], { b: 1 })
