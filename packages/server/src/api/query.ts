@@ -283,14 +283,23 @@ export async function search(
 
 /**
  * A subquery of (v, n[, b]): the field's value, a record count and optionally a time bucket. fast
- * path: a value read from the rest is computed once per distinct (own `rest`, shared part) instead of
- * parsing JSON on every row — rows are grouped first (mostly one group per pod: labels, annotations
- * and ids are the pod's shared part), then the few groups are joined with their shared parts.
+ * path: a value read from the rest is not computed on every row's JSON where a group of rows shares
+ * it — rows are grouped first (by their own `rest`, which repeats for many logs, and by their shared
+ * part, one per pod), and the value is computed once per group; a shared part's text only for the few
+ * groups, joined after the grouping.
  */
 function valueRows(f: Filter, v: ValueExpr, bucketUs?: number): string {
   const b = bucketUs === undefined ? '' : `, epoch_us(ts) // ${bucketUs} AS b`
   const gb = bucketUs === undefined ? '' : ', g.b'
   const shared = `(SELECT DISTINCT id, rest FROM ${f.shared})`
+  if (v.kind === 'rest' && v.in === 'own')
+    return `SELECT ${v.of('rest')} AS v, n${bucketUs === undefined ? '' : ', b'} FROM (SELECT rest${b}, count(*) AS n FROM ${f.src} WHERE ${f.where} GROUP BY ALL)`
+  if (v.kind === 'rest' && v.in === 'shared' && bucketUs === undefined)
+    // Grouped by the shared part alone (one key: measured ≈2x faster than grouping by (rest, kid) at
+    // 3M rows): a row's value is its own rest's when it has one there (then it has no shared part),
+    // else its shared part's; the own values are counted per group in a map.
+    return `SELECT ${v.of('s.rest')} AS v, g.n - g.nown AS n FROM g LEFT JOIN ${shared} s ON s.id = g.kid
+      UNION ALL SELECT unnest(map_keys(own)) AS v, unnest(map_values(own)) AS n FROM g WHERE own IS NOT NULL`
   if (v.kind === 'rest')
     return `SELECT ${v.of(mergeRestSql('g.rest', 's.rest'))} AS v, g.n${gb}
       FROM (SELECT rest, kid${b}, count(*) AS n FROM ${f.src} WHERE ${f.where} GROUP BY ALL) g LEFT JOIN ${shared} s ON s.id = g.kid`
@@ -298,6 +307,16 @@ function valueRows(f: Filter, v: ValueExpr, bucketUs?: number): string {
   // a column whose value can also be in the shared part (a non-string `kubernetes.namespace_name`)
   return `SELECT COALESCE(g.v, ${v.shared('s.rest')}) AS v, g.n${gb}
     FROM (SELECT ${v.expr} AS v, kid${b}, count(*) AS n FROM ${f.src} WHERE ${f.where} GROUP BY ALL) g LEFT JOIN ${shared} s ON s.id = g.kid`
+}
+
+/**
+ * The WITH clause valueRows needs (empty when none): for a value of the shared part or the row's own
+ * rest, the rows grouped by shared part, with the own values' counts.
+ */
+function valueWith(f: Filter, v: ValueExpr, bucketUs?: number): string {
+  if (v.kind !== 'rest' || v.in !== 'shared' || bucketUs !== undefined) return ''
+  return `WITH g AS MATERIALIZED (SELECT kid, count(*) AS n, count(ov) AS nown, histogram(ov) FILTER (WHERE ov IS NOT NULL) AS own
+    FROM (SELECT kid, ${v.of('rest')} AS ov FROM ${f.src} WHERE ${f.where}) GROUP BY kid) `
 }
 
 /**
@@ -398,7 +417,7 @@ export async function histogram(
     const v = f.resolver.valueExpr(split)
     if (v) {
       const top = await store.query(
-        `SELECT v, sum(n) AS c FROM (${valueRows(f, v)}) WHERE v IS NOT NULL GROUP BY v ORDER BY c DESC, v LIMIT ${splitSize}`,
+        `${valueWith(f, v)}SELECT v, sum(n) AS c FROM (${valueRows(f, v)}) WHERE v IS NOT NULL GROUP BY v ORDER BY c DESC, v LIMIT ${splitSize}`,
         f.params,
       )
       const values = top.map((r) => String(r.v))
@@ -490,7 +509,7 @@ export async function fieldValues(
     pre = 'AND starts_with(lower(v), ?)'
   }
   const rows = await store.query(
-    `SELECT v, sum(n) AS c, sum(sum(n)) OVER () AS total FROM (${valueRows(f, v)})
+    `${valueWith(f, v)}SELECT v, sum(n) AS c, sum(sum(n)) OVER () AS total FROM (${valueRows(f, v)})
      WHERE v IS NOT NULL ${pre} GROUP BY v ORDER BY c DESC, v LIMIT ${size}`,
     params,
   )

@@ -55,8 +55,12 @@ function jsonOf(rest: string, ptrs: readonly string[]): string {
 export type ValueExpr =
   /** A value of the row alone (columns and, maybe, its own `rest`); `shared`: of its shared part's `rest`. */
   | { kind: 'row'; expr: string; shared?: (rest: string) => string }
-  /** A value of the whole rest only (`rest`: SQL of that text), computed once per distinct (rest, kid). */
-  | { kind: 'rest'; of: (rest: string) => string }
+  /**
+   * A value of the rest only (`rest`: SQL of that text). `in`: where its pointers can be — the row's own
+   * `rest` only, the shared part or the row (never both for one row: see inSharedPart), or, for a name
+   * from pointers of both kinds, the whole rest joined.
+   */
+  | { kind: 'rest'; in: 'own' | 'shared' | 'both'; of: (rest: string) => string }
 
 export class FieldResolver implements SqlFieldResolver {
   private readonly catalog: Catalog
@@ -130,7 +134,9 @@ export class FieldResolver implements SqlFieldResolver {
     if (f.time) return { kind: 'row', expr: `strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')` }
     if (f.raw !== undefined && COLUMN_FIELDS[name] === undefined) {
       const ptrs = this.catalog.pointers(name)
-      return { kind: 'rest', of: (rest) => jsonOf(rest, ptrs) }
+      const shared = ptrs.filter(inSharedPart).length
+      const where = shared === 0 ? 'own' : shared === ptrs.length ? 'shared' : 'both'
+      return { kind: 'rest', in: where, of: (rest) => jsonOf(rest, ptrs) }
     }
     const ptr = COLUMN_FIELDS[name]?.ptr
     if (!f.shared || ptr === undefined) return { kind: 'row', expr: f.expr }
