@@ -9,14 +9,19 @@
 //        | 'M' u32 n (key value)*n  map
 //        | 'A' u32 n value*n      array
 //        | 'S'                    (out only, top level) the record's input value for this key, unchanged
+//        | 'P' u32 n (key (value | 'X'))*n  (out only, top level, lazy records) the input record with
+//                                 these keys set, or deleted ('X')
 // key    := u32 index into the batch's key dictionary | 0xFFFFFFFF u32 len bytes (a key not in it)
 //         | (out only) 0xFFFFFFFE u32 index u32 len bytes: a key not in it, added to it at that index
 //           (the next free one) so that later results refer to it by index
 // batch in  := u32 dictOffset, u32 len tag, u32 count, (i64 sec, u32 nsec, record)*count,
 //              at dictOffset: u32 nkeys (u32 len bytes)*nkeys, u32 nshapes (u32 n (u32 key, u8 code)*n)*nshapes
 // record := u32 shape, the record's values back to back in the shape's order (see Writer.record)
+// shape codes: s string, i int32, j int64, n double, b boolean, z null, x nested, y nested that a
+// round trip through Lua leaves unchanged (luaStable; lazy records only)
 // Keys repeat from record to record: sending each once per batch saves creating (and interning) the
 // same Lua strings again for every record; unchanged values are not sent back at all.
+// lazy batch in: record := u32 shape, u32 offsetsAt, the values, u32 offset of each value (at offsetsAt)
 // batch out := per record one of
 //        'K'                      keep unchanged (0)
 //        'D'                      drop (-1)
@@ -38,11 +43,50 @@ const N = 0x4e
 const M = 0x4d
 const A = 0x41
 
+/**
+ * True when a nested value comes back from Lua exactly as it went in: strings (well-formed), numbers
+ * (not -0), booleans, non-empty arrays and non-empty objects of such values. Nulls (nil in Lua), empty
+ * tables (an array or a map: Lua cannot tell, type_array_key decides) and what JSON has no value for
+ * change on the way.
+ */
+export function luaStable(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+      return v.isWellFormed()
+    case 'number':
+      return !Object.is(v, -0)
+    case 'boolean':
+      return true
+    case 'object': {
+      if (v === null) return false
+      if (Array.isArray(v)) {
+        if (v.length === 0) return false
+        for (let i = 0; i < v.length; i++) if (!luaStable(v[i])) return false
+        return true
+      }
+      let n = 0
+      for (const k in v) {
+        n++
+        if (!luaStable((v as Record<string, unknown>)[k])) return false
+      }
+      return n > 0
+    }
+    default:
+      return false
+  }
+}
+
 export class Writer {
   buf: Buffer
   off = 0
-  constructor(size = 64 * 1024) {
+  /**
+   * Lazy layout (for the driver's lazy records): each top-level record is `u32 shape, u32 offsetsAt,
+   * values, u32 offset per value`, so that the Lua side reads any one field without decoding the rest.
+   */
+  readonly lazy: boolean
+  constructor(size = 64 * 1024, lazy = false) {
     this.buf = Buffer.allocUnsafe(size)
+    this.lazy = lazy
   }
   reset(): void {
     this.off = 0
@@ -142,6 +186,7 @@ export class Writer {
     this.shapes.clear()
     this.shapeList.length = 0
     this.lastShape = undefined
+    this.undefinedIn.clear()
     this.keys = keys
     keys.length = 0
     this.u32(0)
@@ -174,9 +219,11 @@ export class Writer {
    * length-prefixed value in the general encoding).
    */
   record(body: Body): void {
-    this.ensure(4)
+    this.ensure(8)
     const at = this.off
-    this.off += 4
+    this.off += this.lazy ? 8 : 4
+    const offsets = this.offsets
+    offsets.length = 0
     // Consecutive records mostly have the same keys in the same order with values of the same types:
     // while they match the previous record's shape, its index is reused without building the shape's
     // key (string concatenation and a Map lookup per record).
@@ -185,7 +232,11 @@ export class Writer {
     let fields: [number, number][] | undefined
     for (const k in body) {
       const v = body[k]
-      if (v === undefined) continue
+      if (v === undefined) {
+        this.undefinedIn.add(body)
+        continue
+      }
+      if (this.lazy) offsets.push(this.off)
       let code: number
       switch (typeof v) {
         case 'string':
@@ -217,7 +268,9 @@ export class Writer {
             code = 0x7a // z
             this.u8(0)
           } else {
-            code = 0x78 // x
+            // y: a nested value a round trip through Lua leaves as it is, so lazy records need not
+            // send it back unless the function changes it
+            code = this.lazy && luaStable(v) ? 0x79 /* y */ : 0x78 /* x */
             this.ensure(4)
             const lenAt = this.off
             this.off += 4
@@ -247,9 +300,11 @@ export class Writer {
     }
     if (fields === undefined && last !== undefined && matched === last.keys.length) {
       this.buf.writeUInt32LE(last.si, at)
+      this.offsetTable(at)
       return
     }
-    fields ??= []
+    // the record's keys were a strict prefix of the previous record's: that prefix is its shape
+    fields ??= last === undefined ? [] : last.fields.slice(0, matched)
     let sk = ''
     for (const [ki, code] of fields) sk += `${ki}${String.fromCharCode(code)}`
     let si = this.shapes.get(sk)
@@ -260,7 +315,26 @@ export class Writer {
     }
     this.lastShape = { si, fields, keys: fields.map(([ki]) => this.keys[ki]!) }
     this.buf.writeUInt32LE(si, at)
+    this.offsetTable(at)
   }
+  /** Lazy layout: the offsets of the record's values, after them; where they start goes at `at + 4`. */
+  private offsetTable(at: number): void {
+    if (!this.lazy) return
+    const offsets = this.offsets
+    this.ensure(4 * offsets.length)
+    this.buf.writeUInt32LE(this.off, at + 4)
+    for (let i = 0; i < offsets.length; i++) {
+      this.buf.writeUInt32LE(offsets[i]!, this.off)
+      this.off += 4
+    }
+  }
+  /** Value offsets of the record being written (lazy layout). */
+  private readonly offsets: number[] = []
+  /**
+   * Records of the batch that hold undefined values (not sent: a result that patches such a record
+   * must not keep them either).
+   */
+  readonly undefinedIn = new Set<Body>()
   /** The shape of the last record written (its index, fields and their keys), for the next one. */
   private lastShape: { si: number; fields: [number, number][]; keys: string[] } | undefined
   dict = new Map<string, number>()
@@ -279,6 +353,8 @@ export class Writer {
 const NO_KEY = 0xffffffff
 const NEW_KEY = 0xfffffffe
 const SAME = 0x53
+const PATCH = 0x50 // P
+const DELETE = 0x58 // X
 
 export class Reader {
   off = 0
@@ -304,8 +380,13 @@ export class Reader {
     if (k === undefined) throw new Error(`cannot decode Lua result: key index ${i} out of range`)
     return k
   }
-  /** A top-level record: `S` values come from `orig`. */
-  record(orig: Body | undefined): Body {
+  /**
+   * A top-level record: `S` values come from `orig`; a patch (`P`, lazy records) applies to a copy of
+   * `orig` (its keys in their order, then the new ones). `undefinedIn`: records whose undefined values
+   * were not sent (a patched copy leaves them out too).
+   */
+  record(orig: Body | undefined, undefinedIn?: ReadonlySet<Body>): Body {
+    if (this.buf[this.off] === PATCH && orig !== undefined) return this.patch(orig, undefinedIn)
     if (this.buf[this.off] !== M) return this.value() as Body
     this.off++
     const n = this.u32()
@@ -317,6 +398,31 @@ export class Reader {
         setKey(o, k, orig?.[k])
       } else setKey(o, k, this.value())
     }
+    return o
+  }
+  private patch(orig: Body, undefinedIn: ReadonlySet<Body> | undefined): Body {
+    this.off++
+    const n = this.u32()
+    let sets: [string, unknown][] | undefined
+    let dels: Set<string> | undefined
+    for (let i = 0; i < n; i++) {
+      const k = this.key()
+      if (this.buf[this.off] === DELETE) {
+        this.off++
+        ;(dels ??= new Set()).add(k)
+      } else (sets ??= []).push([k, this.value()])
+    }
+    let o: Body
+    if (dels === undefined && !undefinedIn?.has(orig)) o = { ...orig }
+    else {
+      // rebuilt rather than `delete`d: a deleted key would leave V8 a slow dictionary object
+      o = {}
+      for (const k in orig) {
+        const v = orig[k]
+        if (v !== undefined && !dels?.has(k)) setKey(o, k, v)
+      }
+    }
+    if (sets !== undefined) for (const [k, v] of sets) setKey(o, k, v)
     return o
   }
   u32(): number {
@@ -386,7 +492,12 @@ export type Outcome =
   | { kind: 'records'; time?: { sec: number; nsec: number }; bodies: Body[] }
 
 /** Decodes the per-record outcomes of a batch (`events`: the batch sent, for unchanged values). */
-export function decodeOutcomes(buf: Buffer, events: readonly LogEvent[], keys: readonly string[] = []): Outcome[] {
+export function decodeOutcomes(
+  buf: Buffer,
+  events: readonly LogEvent[],
+  keys: readonly string[] = [],
+  undefinedIn?: ReadonlySet<Body>,
+): Outcome[] {
   const count = events.length
   const r = new Reader(buf, keys)
   const out: Outcome[] = []
@@ -399,7 +510,7 @@ export function decodeOutcomes(buf: Buffer, events: readonly LogEvent[], keys: r
       const time = t === 0x31 ? { sec: r.i64(), nsec: r.i64() } : undefined
       const n = r.u32()
       const bodies: Body[] = []
-      for (let j = 0; j < n; j++) bodies.push(r.record(events[i]!.body))
+      for (let j = 0; j < n; j++) bodies.push(r.record(events[i]!.body, undefinedIn))
       out.push({ kind: 'records', time, bodies })
     } else throw new Error(`cannot decode Lua result: unknown outcome ${t} for record ${i}`)
   }

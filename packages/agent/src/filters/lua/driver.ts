@@ -11,11 +11,27 @@ export function luaString(s: string): string {
 
 export interface DriverOptions {
   call: string
+  /**
+   * Records reach the function as proxies that decode a field when it is read and keep what the
+   * function writes, so that only the changes come back (lua/index.ts decides: see lazyRecordsSafe).
+   */
+  lazy?: boolean
   protectedMode: boolean
   timeAsTable: boolean
   enableFlbNull: boolean
   intKeys: readonly string[]
   arrayKeys: readonly string[]
+}
+
+/**
+ * Whether a script can get lazy records: it must not be able to see that a record is a proxy. The
+ * raw-access functions (`next` on the record, `rawget`…), metatables, the debug library and code
+ * loaded at run time could; a script that names any of them (even in a comment) gets plain tables.
+ */
+export function lazyRecordsSafe(source: string): boolean {
+  return !/\b(next|rawget|rawset|rawlen|rawequal|setmetatable|getmetatable|debug|load|loadstring|dofile|loadfile|require|_G|_ENV)\b/.test(
+    source,
+  )
 }
 
 const keySet = (keys: readonly string[]) => `{${keys.map((k) => `[${luaString(k)}]=true`).join(',')}}`
@@ -33,6 +49,7 @@ local ARRAY_KEYS = ${keySet(o.arrayKeys)}
 local HAS_INT = next(INT_KEYS) ~= nil
 local NULL = flb_null
 local NULLV = ${o.enableFlbNull ? 'flb_null' : 'nil'}
+local LAZY = ${o.lazy === true}
 
 local K, KP, KS, SHAPES = {}, {}, {}, {}
 -- Keys the results use that the batch did not send: the first use carries the text (NEWKEY id len
@@ -58,8 +75,9 @@ local function forgetNewKeys(nkeep)
   end
   NNEW = nkeep
 end
-local FMT = { [115] = 's4', [105] = 'i4', [106] = 'i8', [110] = 'd', [98] = 'B', [122] = 'B', [120] = 's4' }
-local CONV = { [98] = 1, [122] = 2, [120] = 3 }
+local FMT = { [115] = 's4', [105] = 'i4', [106] = 'i8', [110] = 'd', [98] = 'B', [122] = 'B', [120] = 's4', [121] = 's4' }
+-- 1 boolean, 2 null, 3 nested, 4 nested that a round trip through Lua leaves as it is (codec.ts)
+local CONV = { [98] = 1, [122] = 2, [120] = 3, [121] = 4 }
 
 local dec
 dec = function(s, p)
@@ -152,7 +170,7 @@ local function genDecoder(sh)
     elseif c == 2 then
       fields[i] = '[K[' .. i .. ']]=NULLV'
       vals[i] = 'false'
-    elseif c == 3 then
+    elseif c == 3 or c == 4 then
       fields[i] = '[K[' .. i .. ']]=(dec(v' .. i .. ',1))'
       vals[i] = 'false'
     else
@@ -231,6 +249,142 @@ local function encRecord(v, out, n, sh, vals)
   return n
 end
 
+-- Lazy records (LAZY): the function gets a proxy whose raw table holds only private fields, under
+-- table keys no script can name (the batch string, the shape, where the record's value offsets are,
+-- the writes or false); reads of other keys go through __index (decoding the one field asked for),
+-- writes through __newindex (kept in the writes table, a delete as DEL), iteration through __pairs
+-- (the record's keys in order, then new keys). The private fields are read with plain indexing: they
+-- are present, so no metamethod runs. A returned proxy goes back as a patch: the writes, plus what the
+-- round trip through Lua would have changed in the fields the function did not touch (a null dropped,
+-- a nested value normalized, an integer key converted: the shape's FIX list), so that the result
+-- equals the eager path's.
+local SK, SHK, OFK, WK, DEL = {}, {}, {}, {}, {}
+local setmetatable, nextf = setmetatable, next
+
+local function fieldValue(t, sh, i)
+  local s = t[SK]
+  local off = unpack('<I4', s, t[OFK] + 4 * i - 3)
+  local v = unpack(sh.cf[i], s, off + 1)
+  local c = sh.conv[i]
+  if c == nil then return v end
+  if c == 1 then return v == 1 end
+  if c == 2 then return NULLV end
+  -- a nested value is decoded once and kept with the writes, so that changes made inside it count
+  v = dec(v, 1)
+  local w = t[WK]
+  if not w then w = {}; t[WK] = w end
+  w[sh.keys[i]] = v
+  return v
+end
+
+local PMT = {}
+PMT.__index = function(t, k)
+  local w = t[WK]
+  if w then
+    local v = w[k]
+    if v ~= nil then
+      if v == DEL then return nil end
+      return v
+    end
+  end
+  local sh = t[SHK]
+  local i = sh.pos[k]
+  if i == nil then return nil end
+  return fieldValue(t, sh, i)
+end
+PMT.__newindex = function(t, k, v)
+  local w = t[WK]
+  if not w then w = {}; t[WK] = w end
+  if v == nil then w[k] = DEL else w[k] = v end
+end
+-- '#' as Lua computes it for a table whose integer keys are all in its hash part (a record's are:
+-- it arrives with string keys only): 0 when [1] is absent, else an unbound then binary search for a
+-- border (ltable.c hash_search)
+PMT.__len = function(t)
+  if t[1] == nil then return 0 end
+  local i, j = 1, 2
+  while t[j] ~= nil do
+    i = j
+    j = j * 2
+  end
+  while j - i > 1 do
+    local m = (i + j) // 2
+    if t[m] == nil then j = m else i = m end
+  end
+  return i
+end
+PMT.__pairs = function(t)
+  local sh = t[SHK]
+  local keys, pos, n = sh.keys, sh.pos, sh.n
+  local i, inNew, nk = 0, false, nil
+  return function()
+    if not inNew then
+      while i < n do
+        i = i + 1
+        local k = keys[i]
+        local w, v = t[WK], nil
+        if w then v = w[k] end
+        if v == nil then v = fieldValue(t, sh, i) elseif v == DEL then v = nil end
+        if v ~= nil then return k, v end
+      end
+      inNew = true
+    end
+    local w = t[WK]
+    if not w then return nil end
+    while true do
+      local v
+      nk, v = nextf(w, nk)
+      if nk == nil then return nil end
+      if v ~= DEL and pos[nk] == nil then return nk, v end
+    end
+  end, t, nil
+end
+
+local function newProxy(s, sh, offsAt)
+  return setmetatable({ [SK] = s, [SHK] = sh, [OFK] = offsAt, [WK] = false }, PMT)
+end
+
+-- 'P' u32 count, then per entry a key and either a value (set) or 'X' (delete)
+local function encPatch(t, out, n)
+  local sh = t[SHK]
+  local w = t[WK]
+  local pos = sh.pos
+  n = n + 1
+  local head, count = n, 0
+  if w then
+    for k, v in nextf, w do
+      local ks = type(k) == 'string' and k or tostring(k)
+      if v == DEL then
+        if pos[ks] then
+          count = count + 1
+          n = n + 1; out[n] = keyRef(ks)
+          n = n + 1; out[n] = 'X'
+        end
+      else
+        count = count + 1
+        n = n + 1; out[n] = keyRef(ks)
+        n = enc(v, out, n, ks)
+      end
+    end
+  end
+  local fix = sh.fix
+  for f = 1, #fix do
+    local i = fix[f]
+    local k = sh.keys[i]
+    if not (w and w[k] ~= nil) then
+      count = count + 1
+      n = n + 1; out[n] = KP[k]
+      if sh.conv[i] == 2 then
+        n = n + 1; out[n] = 'X'
+      else
+        n = enc(fieldValue(t, sh, i), out, n, k)
+      end
+    end
+  end
+  out[head] = pack('<BI4', 80, count)
+  return n
+end
+
 local function records(r, out, n, input, sh, vals)
   if type(r) ~= 'table' then return nil, 'the record returned is not a table' end
   if r[1] ~= nil then
@@ -243,7 +397,10 @@ local function records(r, out, n, input, sh, vals)
     return n
   end
   n = n + 1; out[n] = pack('<I4', 1)
-  if r == input then return encRecord(r, out, n, sh, vals) end
+  if r == input then
+    if LAZY then return encPatch(r, out, n) end
+    return encRecord(r, out, n, sh, vals)
+  end
   return enc(r, out, n)
 end
 
@@ -275,7 +432,18 @@ function __sluice_batch(s)
       conv[i] = CONV[code]
     end
     local sh = { n = n, fmt = table.concat(fmt), keys = keys, conv = conv, pos = pos }
-    sh.gen = genDecoder(sh)
+    if LAZY then
+      local cf, fix = {}, {}
+      for i = 1, n do
+        cf[i] = '<' .. fmt[i + 1]
+        -- fields the round trip through Lua changes even when untouched (see encPatch)
+        local c = conv[i]
+        if (c == 2 and NULLV == nil) or c == 3 or (HAS_INT and INT_KEYS[keys[i]]) then fix[#fix + 1] = i end
+      end
+      sh.cf, sh.fix = cf, fix
+    else
+      sh.gen = genDecoder(sh)
+    end
     SHAPES[si] = sh
   end
   NEXTKEY, NEWLIST, NNEW = nkeys, {}, 0
@@ -286,7 +454,15 @@ function __sluice_batch(s)
   for _ = 1, count do
     local sec, nsec, rec, sh, vals
     sec, nsec, p = unpack('<i8I4', s, p)
-    rec, p, sh, vals = decRecord(s, p)
+    if LAZY then
+      -- u32 shape, u32 where the value offsets are (after the values), values, u32 offset per value
+      local si, offsAt = unpack('<I4I4', s, p)
+      sh = SHAPES[si]
+      rec = newProxy(s, sh, offsAt)
+      p = offsAt + 4 * sh.n + 1
+    else
+      rec, p, sh, vals = decRecord(s, p)
+    end
     local ts
     if TIME_AS_TABLE then ts = { sec = sec, nsec = nsec } else ts = sec + nsec / 1000000000 end
     local ok, code, t2, r2

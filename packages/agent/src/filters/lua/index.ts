@@ -9,6 +9,7 @@
 import type { LogEvent } from '@sluice/core/record.ts'
 import { defineFilter } from '../../plugin.ts'
 import { decodeOutcomes, Writer } from './codec.ts'
+import { lazyRecordsSafe } from './driver.ts'
 import { LuaVm } from './vm.ts'
 
 export default defineFilter({
@@ -54,8 +55,10 @@ export default defineFilter({
         throw new Error(`cannot read Lua script ${o.script}: ${(err as Error).message}`)
       }
     } else source = o.code!
+    const lazy = lazyRecordsSafe(source)
     const vm = await LuaVm.create(source, name, {
       call: o.call,
+      lazy,
       protectedMode: o.protected_mode,
       timeAsTable: o.time_as_table,
       enableFlbNull: o.enable_flb_null,
@@ -65,14 +68,14 @@ export default defineFilter({
     const errors = ctx.metrics
       .counter('sluice_filter_lua_errors_total', 'Lua calls that failed or returned an invalid result (record kept).')
       .labels({ name: ctx.id })
-    return { vm, writer: new Writer(), errors, call: o.call, name }
+    return { vm, writer: new Writer(64 * 1024, lazy), errors, call: o.call, name }
   },
   filter(events, tag, s, ctx) {
     if (events.length === 0) return events
     let outcomes: ReturnType<typeof decodeOutcomes>
     try {
       const keys: string[] = []
-      outcomes = decodeOutcomes(s.vm.run(s.writer.batch(tag, events, keys)), events, keys)
+      outcomes = decodeOutcomes(s.vm.run(s.writer.batch(tag, events, keys)), events, keys, s.writer.undefinedIn)
     } catch (err) {
       // Not protected (or a codec failure): the whole batch passes unchanged, counted and logged.
       s.errors.inc(events.length)
