@@ -58,6 +58,9 @@ test('writeEpochDouble writes the bytes of jsonDouble(sec + nsec / 1e9), or -1 o
     const sec = 1e9 + Math.floor(rnd() * (2 ** 32 - 1e9))
     pairs.push([sec, i % 3 === 0 ? Math.floor(rnd() * 1e9) : i % 3 === 1 ? Math.floor(rnd() * 1e6) * 1000 : 0])
   }
+  // runs of the same second (the digits of the last second are reused), rounding up into the next
+  for (let i = 0; i < 2000; i++) pairs.push([1795333911 + Math.floor(i / 50), (i % 50) * 19_999_999 + (i % 7)])
+  pairs.push([1795333920, 999_999_999], [1795333920, 5], [1795333921, 0], [1795333920, 999_999_600])
   const buf = new Uint8Array(64)
   for (const [sec, nsec] of pairs) {
     const x = sec + nsec / 1e9

@@ -80,12 +80,18 @@ export function writeEpochDouble(buf: Uint8Array, at: number, sec: number, nsec:
     s++
     micro = 0
   }
-  // Ten integer digits (1e9 ≤ s ≤ 2^32).
-  for (let k = at + 9; k >= at; k--) {
-    const q = Math.floor(s / 10)
-    buf[k] = 48 + s - q * 10
-    s = q
+  // Ten integer digits (1e9 ≤ s ≤ 2^32): records come in time order, so the last second's digits
+  // are mostly reused.
+  if (s !== lastSec) {
+    let v = s
+    for (let k = 9; k >= 0; k--) {
+      const q = Math.floor(v / 10)
+      lastSecDigits[k] = 48 + v - q * 10
+      v = q
+    }
+    lastSec = s
   }
+  for (let k = 0; k < 10; k++) buf[at + k] = lastSecDigits[k]!
   let end = at + 10
   if (integral) {
     // jsonDouble writes an integral value as %.1f.
@@ -95,14 +101,29 @@ export function writeEpochDouble(buf: Uint8Array, at: number, sec: number, nsec:
   }
   if (micro === 0) return end
   buf[end] = 46 /* . */
-  const from = end + 1
-  end = from + 6
-  for (let k = end - 1; k >= from; k--) {
-    const q = Math.floor(micro / 10)
-    buf[k] = 48 + micro - q * 10
-    micro = q
-  }
+  // six fraction digits, two at a time (micro < 1e6: int32 arithmetic)
+  const hi = (micro / 10000) | 0
+  const rest = micro - hi * 10000
+  const mid = (rest / 100) | 0
+  const lo = rest - mid * 100
+  buf[end + 1] = PAIRS[2 * hi]!
+  buf[end + 2] = PAIRS[2 * hi + 1]!
+  buf[end + 3] = PAIRS[2 * mid]!
+  buf[end + 4] = PAIRS[2 * mid + 1]!
+  buf[end + 5] = PAIRS[2 * lo]!
+  buf[end + 6] = PAIRS[2 * lo + 1]!
+  end += 7
   // %g drops trailing zeros of the fraction (it is not 0 here, so a digit stays).
   while (buf[end - 1] === 48 /* 0 */) end--
   return end
 }
+
+/** ASCII digits of 00..99, two bytes each. */
+const PAIRS = new Uint8Array(200)
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 48 + Math.floor(i / 10)
+  PAIRS[2 * i + 1] = 48 + (i % 10)
+}
+/** The integer seconds writeEpochDouble wrote last, and their ten digits. */
+let lastSec = -1
+const lastSecDigits = new Uint8Array(10)
