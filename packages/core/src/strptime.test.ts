@@ -150,6 +150,14 @@ describe('parseRfc3339 prefix cache', () => {
       '2026-11-22T07:30:00.5Z',
       '3026-11-22T07:30:00.5Z',
       '3026-11-22X07:30:00.5Z',
+      // The cached day with other times: valid, then out of range or not digits after it.
+      '2026-11-22T23:59:60.5Z',
+      '2026-11-22T24:00:00.5Z',
+      '2026-11-22T07:60:00.5Z',
+      '2026-11-22T07:30:61.5Z',
+      '2026-11-22T0x:30:00.5Z',
+      '2026-11-22T07-30:00.5Z',
+      '2026-11-22T00:00:00.000000001Z',
     ]
     const expected: (TimeValue | null)[] = [
       { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
@@ -162,6 +170,13 @@ describe('parseRfc3339 prefix cache', () => {
       { sec: Date.UTC(2026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
       { sec: Date.UTC(3026, 10, 22, 7, 30, 0) / 1000, nsec: 500_000_000 },
       null,
+      { sec: Date.UTC(2026, 10, 22, 23, 59, 59) / 1000 + 1, nsec: 500_000_000 },
+      null,
+      null,
+      null,
+      null,
+      null,
+      { sec: Date.UTC(2026, 10, 22) / 1000, nsec: 1 },
     ]
     assert.deepEqual(texts.map(parseRfc3339), expected)
     assert.deepEqual([...texts].reverse().map(parseRfc3339), [...expected].reverse())
