@@ -355,7 +355,8 @@ local function encPatch(t, out, n)
     for k, v in nextf, w do
       local ks = type(k) == 'string' and k or tostring(k)
       if v == DEL then
-        if pos[ks] then
+        -- only a key the record has can be deleted (r[7] = nil does not delete the key '7')
+        if type(k) == 'string' and pos[k] then
           count = count + 1
           n = n + 1; out[n] = keyRef(ks)
           n = n + 1; out[n] = 'X'
@@ -374,7 +375,7 @@ local function encPatch(t, out, n)
     if not (w and w[k] ~= nil) then
       count = count + 1
       n = n + 1; out[n] = KP[k]
-      if sh.conv[i] == 2 then
+      if sh.conv[i] == 2 and NULLV == nil then
         n = n + 1; out[n] = 'X'
       else
         n = enc(fieldValue(t, sh, i), out, n, k)

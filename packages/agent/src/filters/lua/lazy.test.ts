@@ -45,6 +45,8 @@ const scripts: Record<string, string> = {
   'the previous record kept across calls': `local prev
     function f(tag, ts, r) if prev then r.prev_a = prev.a end prev = r return 2, ts, r end`,
   'returned untouched': `function f(tag, ts, r) return 2, ts, r end`,
+  'integer keys deleted and set beside string keys of the same digits': `function f(tag, ts, r)
+    r[7] = nil; r[8] = 'eight' return 2, ts, r end`,
   'reads a missing key, writes tag and time': `function f(tag, ts, r)
     if r.nope == nil then r.tag = tag; r.ts = ts end return 2, ts, r end`,
 }
@@ -56,6 +58,7 @@ const records: Body[] = [
   { m: { x: 1 }, arr: [1, 2, 3], nul: null, bool: false },
   { a: 'y', b: 2, f: 3.0, t: false, n: null, m: {}, s: '' },
   { a: 'z', undef: undefined, b: 3 },
+  { '7': 'string key seven', f: null, b: 2.5, a: 'w' },
   {},
   Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i % 2 ? i : `v${i}`])),
 ]
@@ -102,6 +105,7 @@ describe('lua lazy records', () => {
       { intKeys: ['f', 'b'] },
       { arrayKeys: ['e', 'arr'] },
       { enableFlbNull: true },
+      { enableFlbNull: true, intKeys: ['f', 'b', 'n'] },
     ] satisfies Partial<DriverOptions>[]) {
       assert.deepEqual(await run(source, true, extra), await run(source, false, extra), JSON.stringify(extra))
     }
