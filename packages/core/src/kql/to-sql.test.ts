@@ -99,6 +99,38 @@ describe('kqlToSql', () => {
       params: ['5', 5],
     })
     assert.deepEqual(sql('app >= 3 or app:w*').params, [3, 3, 'w%', 'w%'])
+    // shared parts already looked up: a constant test on the key; the record's own condition only
+    // where it has no shared part (exclusive)
+    const seen: Array<[string, readonly unknown[]]> = []
+    const listed: SqlFieldResolver = {
+      ...resolver,
+      field: (n) =>
+        n === 'app'
+          ? {
+              expr: app,
+              raw: 'rest',
+              shared: {
+                ref: { expr: app, raw: 'rest' },
+                key: 'kid',
+                from: 'shared',
+                exclusive: true,
+                matching: (cond, params) => {
+                  seen.push([cond, params])
+                  return "list_contains(['a'], kid)"
+                },
+              },
+            }
+          : known[n],
+    }
+    const params: unknown[] = []
+    const ast = parseKql('not app:web')
+    assert.ok('ast' in ast)
+    assert.equal(
+      kqlToSql(ast.ast, listed, params),
+      `(NOT ((list_contains(['a'], kid)) IS TRUE OR (kid IS NULL AND (contains(rest, ?) AND ${app} = ?) IS TRUE)))`,
+    )
+    assert.deepEqual(params, ['"web"', 'web'])
+    assert.deepEqual(seen, [[`contains(rest, ?) AND ${app} = ?`, ['"web"', 'web']]])
   })
 
   test('a field wildcard ORs the matching fields', () => {

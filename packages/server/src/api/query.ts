@@ -94,39 +94,51 @@ export function timeRange(body: Record<string, unknown>, nowMs: number): { fromU
 }
 
 /** Compiles KQL plus time range plus restriction. Throws HttpError (kql_syntax_error, bad_request). */
-export function compileFilter(
+export async function compileFilter(
   store: Store,
   p: Principal,
   query: string | undefined,
   fromUs: number,
   toUs: number,
   nowMs: number,
-): Filter {
+): Promise<Filter> {
   const parsed = parseQuery(query ?? '')
   if ('error' in parsed) throw new HttpError(400, 'kql_syntax_error', parsed.error.message, parsed.error.position)
   const shared = store.sharedSource(fromUs, toUs)
   const resolver = new FieldResolver(store.catalog, nowMs, shared)
-  const params: unknown[] = [fromUs, toUs]
-  let kql: string
-  try {
-    kql = kqlToSql(parsed.ast, resolver, params)
-  } catch (e) {
-    if (e instanceof KqlCompileError) throw new HttpError(400, 'bad_request', e.message)
-    throw e
+  // Rows loaded so far: their shared parts are stored (one transaction with them).
+  const loaded = store.appliedSeq
+  const compile = () => {
+    const params: unknown[] = [fromUs, toUs]
+    try {
+      return { kql: kqlToSql(parsed.ast, resolver, params), params }
+    } catch (e) {
+      if (e instanceof KqlCompileError) throw new HttpError(400, 'bad_request', e.message)
+      throw e
+    }
+  }
+  let { kql, params } = compile()
+  let bound = ''
+  if (resolver.needsLookUp()) {
+    // Conditions on shared parts: their ids looked up first, then compiled as constant lists; the
+    // rows are bounded to those loaded before the look-up (FieldResolver.lookUpShared).
+    await resolver.lookUpShared((sql, ps) => store.query(sql, ps))
+    ;({ kql, params } = compile())
+    bound = ` AND seq <= ${loaded}`
   }
   const ns = restriction(p, params)
   return {
     fromUs,
     toUs,
     src: store.source(fromUs, toUs),
-    where: `ts >= make_timestamp(CAST(? AS BIGINT)) AND ts < make_timestamp(CAST(? AS BIGINT)) AND ${kql} AND ${ns}`,
+    where: `ts >= make_timestamp(CAST(? AS BIGINT)) AND ts < make_timestamp(CAST(? AS BIGINT)) AND ${kql} AND ${ns}${bound}`,
     params,
     resolver,
     shared,
   }
 }
 
-function filterOf(store: Store, p: Principal, body: Record<string, unknown>, nowMs: number): Filter {
+function filterOf(store: Store, p: Principal, body: Record<string, unknown>, nowMs: number): Promise<Filter> {
   const { fromUs, toUs } = timeRange(body, nowMs)
   return compileFilter(store, p, str(body, 'query'), fromUs, toUs, nowMs)
 }
@@ -216,7 +228,7 @@ export async function search(
   nowMs = Date.now(),
 ): Promise<SearchResult> {
   const start = performance.now()
-  const f = filterOf(store, p, body, nowMs)
+  const f = await filterOf(store, p, body, nowMs)
   const size = int(body, 'size', 100, 0, 10_000)
   const sort = str(body, 'sort') ?? 'desc'
   if (sort !== 'desc' && sort !== 'asc')
@@ -384,7 +396,7 @@ export async function histogram(
   body: Record<string, unknown>,
   nowMs = Date.now(),
 ): Promise<HistogramResult> {
-  const f = filterOf(store, p, body, nowMs)
+  const f = await filterOf(store, p, body, nowMs)
   let interval = str(body, 'interval') ?? 'auto'
   if (interval === 'auto') interval = autoInterval((f.toUs - f.fromUs) / 1000)
   const ivMs = parseInterval(interval)
@@ -455,7 +467,7 @@ export async function fields(
   body: Record<string, unknown>,
   nowMs = Date.now(),
 ): Promise<{ fields: FieldInfo[]; sampled: number }> {
-  const f = filterOf(store, p, body, nowMs)
+  const f = await filterOf(store, p, body, nowMs)
   const rows = await newestFirst(store, f, FIELD_SAMPLE, 'desc', 'TRUE', f.params, undefined)
   const counts = new Map<string, number>()
   const types = new Map<string, FieldInfo['type']>()
@@ -497,7 +509,7 @@ export async function fieldValues(
 ): Promise<{ field: string; total: number; values: Array<{ value: string; count: number }> }> {
   const field = str(body, 'field')
   if (!field) throw new HttpError(400, 'bad_request', `'field' is required`)
-  const f = filterOf(store, p, body, nowMs)
+  const f = await filterOf(store, p, body, nowMs)
   const size = int(body, 'size', 10, 1, 10_000)
   const prefix = str(body, 'prefix')
   const v = f.resolver.valueExpr(field)
@@ -608,7 +620,7 @@ export async function tailBatch(
 ) {
   // Late records can land in any day, so the whole store is the range; `seq` is zone-mapped and
   // increasing in load order, so only the newest row groups are read.
-  const f = compileFilter(store, p, query, 0, Number.MAX_SAFE_INTEGER, nowMs)
+  const f = await compileFilter(store, p, query, 0, Number.MAX_SAFE_INTEGER, nowMs)
   const rows = await store.query(
     `SELECT ${ROW_SELECT} FROM ${f.src} WHERE seq > ? AND seq <= ? AND ${f.where} ORDER BY seq LIMIT ${limit}`,
     [afterSeq, uptoSeq, ...f.params],

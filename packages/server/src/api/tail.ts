@@ -21,7 +21,7 @@ export async function serveTail(
 ): Promise<void> {
   const query = url.searchParams.get('query') ?? ''
   // Validate the query before the stream starts, so a typo is a 400 with the error shape.
-  compileFilter(store, p, query, 0, 1, Date.now())
+  await compileFilter(store, p, query, 0, 1, Date.now())
   const last = req.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? undefined
   let cursor = store.appliedSeq
   if (last !== undefined && last !== '') {

@@ -63,9 +63,19 @@ export type ValueExpr =
   | { kind: 'rest'; in: 'own' | 'shared' | 'both'; of: (rest: string) => string }
 
 export class FieldResolver implements SqlFieldResolver {
+  /** At most this many shared parts' ids are written into a query as a list (more: a subquery). */
+  static maxListedIds = 5000
+
   private readonly catalog: Catalog
   private readonly nowMs: number
   private readonly sharedFrom: string
+  /**
+   * Shared-part conditions already looked up (lookUpShared), by condition and parameters: a SQL
+   * boolean on `kid` (a constant list of ids), or '' when there were too many ids to list.
+   */
+  private readonly known = new Map<string, string>()
+  /** Shared-part conditions compiled since, not looked up yet. */
+  private readonly wanted = new Map<string, { cond: string; params: readonly unknown[] }>()
   /**
    * `sharedFrom`: the FROM source of the shared parts (store.sharedSource) of the range queried: rows
    * (id, rest).
@@ -89,14 +99,14 @@ export class FieldResolver implements SqlFieldResolver {
       const expr = `COALESCE(${col.expr}, ${jsonOf('rest', [extra])})`
       if (!inSharedPart(extra)) return { expr, text: col.text }
       // (A row whose value is in its shared part has NULL in the column: only strings move to columns.)
-      return { expr, text: col.text, shared: this.shared({ expr: jsonOf('rest', [extra]), raw: 'rest' }) }
+      return { expr, text: col.text, shared: this.shared({ expr: jsonOf('rest', [extra]), raw: 'rest' }, false) }
     }
     if (ptrs.length === 0) return undefined
     const own: SqlFieldRef = { expr: jsonOf('rest', ptrs), raw: 'rest' }
     const inShared = ptrs.filter(inSharedPart)
     if (inShared.length === 0) return own
     if (inShared.length === ptrs.length)
-      return { ...own, shared: this.shared({ expr: jsonOf('rest', ptrs), raw: 'rest' }) }
+      return { ...own, shared: this.shared({ expr: jsonOf('rest', ptrs), raw: 'rest' }, true) }
     // One name from pointers in both places (`kubernetes.labels.app` as a top-level key of some
     // record): which one wins depends on their order in the whole rest, so the condition reads the
     // whole rest, put together per row (slow; such names are rare).
@@ -104,8 +114,45 @@ export class FieldResolver implements SqlFieldResolver {
     return { expr: jsonOf(whole, ptrs), raw: whole }
   }
 
-  private shared(ref: SqlFieldRef): SqlFieldRef['shared'] {
-    return { ref, key: 'kid', from: this.sharedFrom }
+  private shared(ref: SqlFieldRef, exclusive: boolean): SqlFieldRef['shared'] {
+    return { ref, key: 'kid', from: this.sharedFrom, exclusive, matching: this.matching }
+  }
+
+  private readonly matching = (cond: string, params: readonly unknown[]): string | undefined => {
+    const key = `${cond}\u0000${JSON.stringify(params)}`
+    const known = this.known.get(key)
+    if (known === undefined) this.wanted.set(key, { cond, params })
+    return known || undefined
+  }
+
+  /** Whether conditions on shared parts were compiled that lookUpShared has not looked up. */
+  needsLookUp(): boolean {
+    return this.wanted.size > 0
+  }
+
+  /**
+   * Looks up which shared parts meet each condition compiled so far (a query on the small shared
+   * table each), so that compiling again tests rows by a constant list of ids: DuckDB evaluates
+   * `list_contains([…], kid)` once per distinct id of the dictionary-compressed column, where the
+   * `kid IN (SELECT …)` subquery is a hash join probed by every row (measured at 3M rows: a label
+   * filter 25–35 → 12–23 ms, a condition all pods meet 60–140 → ≈28 ms). The caller must bound the
+   * query to rows loaded before the look-up (their shared parts were stored with them), so that rows
+   * of a pod whose metadata arrived since are not judged by a stale list.
+   */
+  async lookUpShared(query: (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>) {
+    for (const [key, w] of this.wanted) {
+      const rows = await query(`SELECT DISTINCT id FROM ${this.sharedFrom} WHERE ${w.cond}`, w.params)
+      const ids = rows.map((r) => sqlString(r.id as string))
+      this.known.set(
+        key,
+        ids.length === 0
+          ? 'FALSE'
+          : ids.length > FieldResolver.maxListedIds
+            ? ''
+            : `list_contains([${ids.join(', ')}], kid)`,
+      )
+    }
+    this.wanted.clear()
   }
   expand(pattern: string): string[] {
     const re = new RegExp(
