@@ -441,3 +441,44 @@ describe('mixed content with several parsers (go, then a custom regex parser)', 
     )
   })
 })
+
+describe('pushOne (the fast path tail takes for raw lines)', () => {
+  const lines = [
+    '2026-11-22T07:30:00.1Z stdout F one',
+    '2026-11-22T07:30:00.2Z stdout P two-a ',
+    '2026-11-22T07:30:00.3Z stderr F err while two is pending',
+    '2026-11-22T07:30:00.4Z stdout F two-b',
+    '{"log":"docker line\\n","stream":"stdout","time":"2026-11-22T07:30:00.5Z"}',
+    '{"log":"docker part ","stream":"stderr","time":"2026-11-22T07:30:00.6Z"}',
+    '{"log":"end\\n","stream":"stderr","time":"2026-11-22T07:30:00.7Z"}',
+    'not a CRI or Docker line',
+    '2026-11-22T07:30:00.8Z stdout F three',
+  ]
+  const group = (l: string) => (l.includes(' stderr ') || l.includes('"stderr"') ? 'err' : 'out')
+
+  test('gives the records push() gives, and declines what push() must handle', () => {
+    const plain = joiner(['docker', 'cri'])
+    const want: LogEvent[] = []
+    for (const l of lines) want.push(...plain.push(raw(l), group(l)))
+
+    const fast = joiner(['docker', 'cri'])
+    const got: LogEvent[] = []
+    const declined: string[] = []
+    for (const l of lines) {
+      const one = fast.pushOne(raw(l))
+      if (one !== undefined) got.push(one)
+      else {
+        declined.push(l)
+        got.push(...fast.push(raw(l), group(l)))
+      }
+    }
+    assert.deepEqual(got, want)
+    // the partial lines, and every line while one is pending
+    assert.deepEqual(declined, [lines[1], lines[2], lines[3], lines[5], lines[6]])
+  })
+
+  test('regex parsers (java, python, go) always go through push()', () => {
+    assert.equal(joiner(['java']).pushOne(raw('plain line')), undefined)
+    assert.equal(joiner(['cri', 'java']).pushOne(raw('2026-11-22T07:30:00.1Z stdout F x')), undefined)
+  })
+})

@@ -72,15 +72,41 @@ export class Joiner<T = undefined> implements MultilineJoiner {
   /** Injectable clock for the flush timeout (epoch ms). */
   now: () => number = Date.now
 
+  /** Every parser joins by an end marker (endswith / equal), none by regex states (see pushOne). */
+  readonly #markerOnly: boolean
+
   constructor(parsers: readonly MultilineParserDef[], opts: JoinerOptions = {}) {
     if (parsers.length === 0) throw new Error('cannot create multiline joiner: no parser named')
     this.#parsers = parsers
+    this.#markerOnly = parsers.every((p) => p.type !== 'regex')
     this.#opts = opts
     this.#limit = opts.bufferLimit ?? DEFAULT_BUFFER_LIMIT
   }
 
   get truncated(): number {
     return this.#truncated
+  }
+
+  /**
+   * fast path for raw lines (tail reads a million a second): with nothing pending anywhere and parsers
+   * that join by an end marker (cri, docker: no regex states), a complete line's record is returned as
+   * push() would return it, without the arrays and wrappers push() builds; undefined when the line
+   * needs push() (a partial line, something pending, regex parsers). Needs no group: with nothing
+   * pending, the stream a line belongs to does not matter.
+   */
+  pushOne(event: LogEvent): LogEvent | undefined {
+    if (!this.#markerOnly || this.#pending.size !== 0) return undefined
+    for (const parser of this.#parsers) {
+      const prep = this.#prepare(parser, event)
+      if (!prep) continue
+      const hit =
+        (parser.type === 'equal' ? prep.pattern === parser.matchString : prep.content.endsWith(parser.matchString!)) !==
+        parser.negate
+      if (!hit) return undefined
+      return prep.owned ? { sec: prep.sec, nsec: prep.nsec, body: prep.body } : event
+    }
+    // no parser takes it: it passes unchanged (nothing pending to complete first)
+    return event
   }
 
   push(event: LogEvent, group: string): LogEvent[] {

@@ -134,11 +134,19 @@ export function splitChunk(file: TailFile, buf: Buffer, n: number, cfg: LineConf
 
   const emitText = (start: number, text: string) => {
     if (joiner) {
+      const ev = { sec, nsec, body: { log: text } }
+      // fast path: a complete line with nothing pending anywhere (the joiner holds no line, so no
+      // start offsets need keeping)
+      const one = joiner.pushOne?.(ev)
+      if (one !== undefined) {
+        events.push(one)
+        return
+      }
       const group = streamGroup(text)
       let starts = file.held.get(group)
       if (!starts) file.held.set(group, (starts = []))
       starts.push(base + start)
-      const done = joiner.push({ sec, nsec, body: { log: text } }, group)
+      const done = joiner.push(ev, group)
       for (let i = 0; i < done.length; i++) events.push(done[i]!)
       return
     }
