@@ -127,7 +127,7 @@ describe('kqlToSql', () => {
     assert.ok('ast' in ast)
     assert.equal(
       kqlToSql(ast.ast, listed, params),
-      `(NOT ((list_contains(['a'], kid)) IS TRUE OR (kid IS NULL AND (contains(rest, ?) AND ${app} = ?) IS TRUE)))`,
+      `(NOT (COALESCE(list_contains(['a'], kid), contains(rest, ?) AND ${app} = ?)) IS TRUE)`,
     )
     assert.deepEqual(params, ['"web"', 'web'])
     assert.deepEqual(seen, [[`contains(rest, ?) AND ${app} = ?`, ['"web"', 'web']]])

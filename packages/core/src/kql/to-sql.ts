@@ -55,7 +55,8 @@ export interface SqlSharedRef {
   /**
    * The shared parts that meet a condition (SQL on `ref`, with its parameters), already known: a SQL
    * boolean on `key` without parameters (a constant list of ids: the caller looked them up before),
-   * used instead of `key IN (SELECT id FROM from WHERE cond)`; undefined: use the subquery.
+   * NULL where `key` is NULL, used instead of `key IN (SELECT id FROM from WHERE cond)`; undefined:
+   * use the subquery.
    */
   readonly matching?: (cond: string, params: readonly unknown[]) => string | undefined
 }
@@ -130,24 +131,31 @@ function anyOf(
   for (const n of names) {
     const f = r.field(n)
     if (!f) continue
-    const own = is(cond(f, params))
-    if (!f.shared) {
-      parts.push(own)
+    const mine: unknown[] = []
+    const c = cond(f, mine)
+    const s = f.shared
+    if (!s) {
+      params.push(...mine)
+      parts.push(is(c))
       continue
     }
-    const s = f.shared
     const sp: unknown[] = []
     const sc = cond(s.ref, sp)
     const known = s.matching?.(sc, sp)
+    // parameters in text order
     if (known === undefined) {
-      // parameters in text order: the record's part first, then the shared part's
-      params.push(...sp)
-      parts.push(`(${own} OR ${is(`${s.key} IN (SELECT id FROM ${s.from} WHERE ${sc})`)})`)
+      params.push(...mine, ...sp)
+      parts.push(`(${is(c)} OR ${is(`${s.key} IN (SELECT id FROM ${s.from} WHERE ${sc})`)})`)
     } else if (s.exclusive) {
-      // fast path: the shared part's test first, the row's own only where it has no shared part
-      // (measured at 3M rows: ≈2x faster than the OR of both over every row)
-      parts.push(`(${is(known)} OR (${s.key} IS NULL AND ${own}))`)
-    } else parts.push(`(${own} OR ${is(known)})`)
+      // fast path: the shared part's test, and the row's own only where that is NULL (no shared
+      // part): measured at 10M rows, 52–59 ms against 120–330 for an OR of the two (DuckDB then
+      // evaluates the OR over every row) and 165–200 for the subquery
+      params.push(...mine)
+      parts.push(is(`COALESCE(${known}, ${c})`))
+    } else {
+      params.push(...mine)
+      parts.push(`(${is(c)} OR ${is(known)})`)
+    }
   }
   if (parts.length === 0) return 'FALSE'
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`

@@ -135,25 +135,34 @@ export class FieldResolver implements SqlFieldResolver {
    * table each), so that compiling again tests rows by a constant list of ids: DuckDB evaluates
    * `list_contains([…], kid)` once per distinct id of the dictionary-compressed column, where the
    * `kid IN (SELECT …)` subquery is a hash join probed by every row (measured at 3M rows: a label
-   * filter 25–35 → 12–23 ms, a condition all pods meet 60–140 → ≈28 ms). The caller must bound the
+   * filter 25–35 → 12–23 ms, a condition all pods meet 60–140 → ≈28 ms; to-sql.ts anyOf combines it
+   * with the row's own part). The caller must bound the
    * query to rows loaded before the look-up (their shared parts were stored with them), so that rows
    * of a pod whose metadata arrived since are not judged by a stale list.
    */
   async lookUpShared(query: (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>) {
+    if (this.wanted.size === 0) return
+    // A condition every shared part meets is `kid IS NOT NULL`: the caller bounds the rows to those
+    // loaded before this look-up, whose parts are all in the table.
+    const all = Number((await query(`SELECT count(DISTINCT id) AS n FROM ${this.sharedFrom}`, []))[0]!.n)
     for (const [key, w] of this.wanted) {
       const rows = await query(`SELECT DISTINCT id FROM ${this.sharedFrom} WHERE ${w.cond}`, w.params)
       const ids = rows.map((r) => sqlString(r.id as string))
+      // each NULL where kid is NULL (SqlSharedRef.matching)
       this.known.set(
         key,
         ids.length === 0
-          ? 'FALSE'
-          : ids.length > FieldResolver.maxListedIds
-            ? ''
-            : `list_contains([${ids.join(', ')}], kid)`,
+          ? '(CASE WHEN kid IS NOT NULL THEN FALSE END)'
+          : ids.length === all
+            ? '(CASE WHEN kid IS NOT NULL THEN TRUE END)'
+            : ids.length > FieldResolver.maxListedIds
+              ? ''
+              : `list_contains([${ids.join(', ')}], kid)`,
       )
     }
     this.wanted.clear()
   }
+
   expand(pattern: string): string[] {
     const re = new RegExp(
       `^${pattern
