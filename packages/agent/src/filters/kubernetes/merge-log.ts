@@ -6,6 +6,7 @@
 // Merge_Log_Trim removes trailing \n / \r from merged string values.
 
 import type { Parser } from '../../parsers/types.ts'
+import { setKey } from '../args.ts'
 
 export interface MergeOptions {
   readonly key?: string
@@ -45,11 +46,18 @@ export function mergeLog(body: Record<string, unknown>, parser: Parser | undefin
     }
   }
   if (o.trim) {
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') parsed[k] = v.replace(/[\r\n]+$/, '')
+    // (most values end in neither: the regex runs only for those that do)
+    for (const k in parsed) {
+      const v = parsed[k]
+      if (typeof v !== 'string') continue
+      const c = v.charCodeAt(v.length - 1)
+      if (c === 10 || c === 13) parsed[k] = v.replace(/[\r\n]+$/, '')
+    }
   }
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(body)) if (k !== 'log' || o.keepLog) out[k] = v
-  if (o.key) out[o.key] = parsed
-  else Object.assign(out, parsed)
+  // setKey: a `__proto__` key of the log's JSON is a field, not the object's prototype
+  for (const k in body) if (k !== 'log' || o.keepLog) setKey(out, k, body[k])
+  if (o.key) setKey(out, o.key, parsed)
+  else for (const k in parsed) setKey(out, k, parsed[k])
   return { body: out, sec, nsec }
 }

@@ -92,6 +92,23 @@ describe('Merge_Log', () => {
     })
     assert.deepEqual(r.body, { stream: 'stdout', log_processed: { a: 1 } })
   })
+  test('Merge_Log_Trim trims trailing CR/LF of string values only; a `__proto__` key is a field', () => {
+    const r = mergeLog(
+      { log: '{"a":"x\\r\\n","b":"y\\n\\nz","c":"q","n":5,"__proto__":{"polluted":true}}' },
+      undefined,
+      {
+        trim: true,
+        keepLog: false,
+      },
+    )
+    assert.deepEqual(Object.keys(r.body!), ['a', 'b', 'c', 'n', '__proto__'])
+    assert.equal(r.body!.a, 'x')
+    assert.equal(r.body!.b, 'y\n\nz')
+    assert.equal(r.body!.c, 'q')
+    assert.equal(Object.getPrototypeOf(r.body), Object.prototype)
+    assert.deepEqual(Object.getOwnPropertyDescriptor(r.body, '__proto__')?.value, { polluted: true })
+    assert.equal(({} as Record<string, unknown>).polluted, undefined)
+  })
   test('only `log` is merged: the cri regex parser puts text in `message`, left alone', () => {
     assert.equal(mergeLog({ message: '{"a":1}' }, undefined, base.o).body, undefined)
   })

@@ -23,6 +23,26 @@ function renameKey(k: string, add: string | undefined, remove: string | undefine
   return out
 }
 
+/** Renamed keys remembered per filter instance, up to this many (keys that are data would grow it). */
+const RENAMES_KEPT = 10_000
+
+/**
+ * renameKey with a memo: the same label and metadata keys come back in every record, and a key made
+ * by concatenation is a new string V8 must look up (internalize) before it can be a property name.
+ */
+function renamer(add: string | undefined, remove: string | undefined): (k: string) => string {
+  if (!add && !remove) return (k) => k
+  const memo = new Map<string, string>()
+  return (k) => {
+    let r = memo.get(k)
+    if (r === undefined) {
+      r = renameKey(k, add, remove)
+      if (memo.size < RENAMES_KEPT) memo.set(k, r)
+    }
+    return r
+  }
+}
+
 export default defineFilter({
   name: 'nest',
   description: 'Nest top-level keys under a new map, or lift the keys of a map to the top level.',
@@ -53,8 +73,7 @@ export default defineFilter({
       lift: o.operation === 'lift',
       match: (k: string) => matchers.some((m) => m(k)),
       under: (o.operation === 'nest' ? o.nest_under : o.nested_under) as string,
-      add: o.add_prefix,
-      remove: o.remove_prefix,
+      rename: renamer(o.add_prefix, o.remove_prefix),
     }
   },
   filter(events, _tag, s) {
@@ -64,16 +83,16 @@ export default defineFilter({
         const inner = b[s.under]
         if (!isMap(inner)) continue
         const out: Body = {}
-        for (const k of Object.keys(b)) if (k !== s.under) setKey(out, k, b[k])
-        for (const k of Object.keys(inner)) setKey(out, renameKey(k, s.add, s.remove), inner[k])
+        for (const k in b) if (k !== s.under) setKey(out, k, b[k])
+        for (const k in inner) setKey(out, s.rename(k), inner[k])
         e.body = out
       } else {
         const nested: Body = {}
         const out: Body = {}
         let any = false
-        for (const k of Object.keys(b)) {
+        for (const k in b) {
           if (s.match(k)) {
-            setKey(nested, renameKey(k, s.add, s.remove), b[k])
+            setKey(nested, s.rename(k), b[k])
             any = true
           } else setKey(out, k, b[k])
         }
