@@ -141,13 +141,16 @@ export class FieldResolver implements SqlFieldResolver {
    * of a pod whose metadata arrived since are not judged by a stale list.
    */
   async lookUpShared(query: (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>) {
-    if (this.wanted.size === 0) return
-    // A condition every shared part meets is `kid IS NOT NULL`: the caller bounds the rows to those
-    // loaded before this look-up, whose parts are all in the table.
-    const all = Number((await query(`SELECT count(DISTINCT id) AS n FROM ${this.sharedFrom}`, []))[0]!.n)
     for (const [key, w] of this.wanted) {
-      const rows = await query(`SELECT DISTINCT id FROM ${this.sharedFrom} WHERE ${w.cond}`, w.params)
-      const ids = rows.map((r) => sqlString(r.id as string))
+      // every part with whether it meets the condition, in one statement (one snapshot): a condition
+      // every part meets is `kid IS NOT NULL` — the caller bounds the rows to those loaded before this
+      // look-up, whose parts are all in the table
+      const rows = await query(
+        `SELECT id, bool_or((${w.cond}) IS TRUE) AS m FROM ${this.sharedFrom} GROUP BY id`,
+        w.params,
+      )
+      const all = rows.length
+      const ids = rows.filter((r) => r.m === true).map((r) => sqlString(r.id as string))
       // each NULL where kid is NULL (SqlSharedRef.matching)
       this.known.set(
         key,
