@@ -308,10 +308,11 @@ function valueRows(f: Filter, v: ValueExpr, bucketUs?: number): string {
     return `SELECT ${v.of('rest')} AS v, n${bucketUs === undefined ? '' : ', b'} FROM (SELECT rest${b}, count(*) AS n FROM ${f.src} WHERE ${f.where} GROUP BY ALL)`
   if (v.kind === 'rest' && v.in === 'shared' && bucketUs === undefined)
     // Grouped by the shared part alone (one key: measured ≈2x faster than grouping by (rest, kid) at
-    // 3M rows): a row's value is its own rest's when it has one there (then it has no shared part),
-    // else its shared part's; the own values are counted per group in a map.
-    return `SELECT ${v.of('s.rest')} AS v, g.n - g.nown AS n FROM g LEFT JOIN ${shared} s ON s.id = g.kid
-      UNION ALL SELECT unnest(map_keys(own)) AS v, unnest(map_values(own)) AS n FROM g WHERE own IS NOT NULL`
+    // 3M rows): a row with a shared part has its value there (its own rest has no `kubernetes`); the
+    // rows without one (kid NULL, one group) count their distinct rests in a map, whose keys give
+    // their values.
+    return `SELECT ${v.of('s.rest')} AS v, g.n FROM g JOIN ${shared} s ON s.id = g.kid
+      UNION ALL SELECT ${v.of('r')} AS v, n FROM (SELECT unnest(map_keys(own)) AS r, unnest(map_values(own)) AS n FROM g WHERE own IS NOT NULL)`
   if (v.kind === 'rest')
     return `SELECT ${v.of(mergeRestSql('g.rest', 's.rest'))} AS v, g.n${gb}
       FROM (SELECT rest, kid${b}, count(*) AS n FROM ${f.src} WHERE ${f.where} GROUP BY ALL) g LEFT JOIN ${shared} s ON s.id = g.kid`
@@ -322,13 +323,15 @@ function valueRows(f: Filter, v: ValueExpr, bucketUs?: number): string {
 }
 
 /**
- * The WITH clause valueRows needs (empty when none): for a value of the shared part or the row's own
- * rest, the rows grouped by shared part, with the own values' counts.
+ * The WITH clause valueRows needs (empty when none): for a value of the shared part (or of the row's
+ * own rest where it has none), the rows grouped by shared part, and the distinct rests of those
+ * without one counted. (No JSON per row: measured at 10M rows, extracting the value from every row's
+ * own rest, NULL or not, cost ≈35 ms of ≈100.)
  */
 function valueWith(f: Filter, v: ValueExpr, bucketUs?: number): string {
   if (v.kind !== 'rest' || v.in !== 'shared' || bucketUs !== undefined) return ''
-  return `WITH g AS MATERIALIZED (SELECT kid, count(*) AS n, count(ov) AS nown, histogram(ov) FILTER (WHERE ov IS NOT NULL) AS own
-    FROM (SELECT kid, ${v.of('rest')} AS ov FROM ${f.src} WHERE ${f.where}) GROUP BY kid) `
+  return `WITH g AS MATERIALIZED (SELECT kid, count(*) AS n, histogram(rest) FILTER (WHERE kid IS NULL AND rest IS NOT NULL) AS own
+    FROM ${f.src} WHERE ${f.where} GROUP BY kid) `
 }
 
 /**
