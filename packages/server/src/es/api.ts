@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '@sluice/core/log.ts'
 import type { AgentTracker } from '../agents.ts'
 import { type Auth, allows, type Principal } from '../auth.ts'
-import { HttpError, readBody } from '../http/util.ts'
+import { HttpError, readBody, readBodyPooled } from '../http/util.ts'
 import { authFailureCounter, type Metrics } from '../metrics.ts'
 import { BusyError, type Store } from '../store/store.ts'
 import { executeBulk, renderBulk } from './bulk.ts'
@@ -348,8 +348,14 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     url: URL,
     p: Principal,
   ) => {
-    const body = await readBody(req, MAX_BULK_BYTES)
-    const ops = parseBulk(body, pathIndex)
+    const pooled = await readBodyPooled(req, MAX_BULK_BYTES)
+    let ops: ReturnType<typeof parseBulk>
+    try {
+      // parseBulk copies what it keeps (strings, cached tails), so the body's buffer is free after it
+      ops = parseBulk(pooled.body, pathIndex)
+    } finally {
+      pooled.release()
+    }
     const result = await executeBulk(ops, {
       store: ctx.store,
       ids: ctx.ids,
@@ -365,13 +371,14 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     const refresh = url.searchParams.get('refresh')
     if (refresh === 'true' || refresh === 'wait_for' || refresh === '') await ctx.store.refresh()
     if (url.searchParams.has('pretty')) return reply(req, res, 200, result)
-    const text = renderBulk(result)
+    // encoded once (Buffer.byteLength and then res.end(text) each went over the whole text)
+    const bytes = Buffer.from(renderBulk(result), 'utf8')
     res.writeHead(200, {
       'content-type': 'application/json; charset=UTF-8',
-      'content-length': Buffer.byteLength(text),
+      'content-length': bytes.length,
       'x-elastic-product': 'Elasticsearch',
     })
-    res.end(text)
+    res.end(bytes)
   }
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {

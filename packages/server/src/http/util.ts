@@ -17,6 +17,66 @@ export class HttpError extends Error {
   }
 }
 
+/** A request body in a buffer of the pool (readBodyPooled); `release` gives the buffer back. */
+export interface PooledBody {
+  readonly body: Buffer
+  /** Call once nothing refers to `body` any more (its bytes are reused by a later request). */
+  release(): void
+}
+
+/** Free body buffers, reused: a fresh multi-MB allocation per request cost more than copying into it. */
+const bodyPool: Buffer[] = []
+const POOL_BUFFERS = 8
+const POOL_MAX_BYTES = 64 * 1024 * 1024
+
+function takeBuffer(size: number): Buffer {
+  for (let i = 0; i < bodyPool.length; i++) {
+    const b = bodyPool[i]!
+    if (b.length >= size) {
+      bodyPool.splice(i, 1)
+      return b
+    }
+  }
+  // rounded up to whole MiB, so that one buffer serves the next requests of about the same size
+  return Buffer.allocUnsafe(Math.ceil(size / 1048576) * 1048576)
+}
+
+/**
+ * readBody for the bulk path: an uncompressed body with a Content-Length is read into a reused buffer
+ * instead of chunks joined into a new one (measured: joining 1.7 MB of 64 KiB chunks into a fresh
+ * buffer 0.3–1 ms, copying them into a reused one 0.07 ms). Other bodies are read by readBody.
+ */
+export async function readBodyPooled(req: IncomingMessage, limit: number): Promise<PooledBody> {
+  const enc = String(req.headers['content-encoding'] ?? '')
+    .toLowerCase()
+    .trim()
+  const declared = Number(req.headers['content-length'])
+  if ((enc !== '' && enc !== 'identity') || !Number.isSafeInteger(declared) || declared <= 0 || declared > limit)
+    return { body: await readBody(req, limit), release: () => {} }
+  const buf = takeBuffer(declared)
+  let n = 0
+  try {
+    for await (const c of req) {
+      const chunk = c as Buffer
+      // (Node's HTTP parser delivers no more than Content-Length bytes)
+      if (n + chunk.length > declared) throw new Error('body longer than its Content-Length')
+      chunk.copy(buf, n)
+      n += chunk.length
+    }
+  } catch (e) {
+    throw new HttpError(400, 'parse_exception', `cannot read the request body: ${(e as Error).message}`)
+  }
+  let released = false
+  return {
+    body: buf.subarray(0, n),
+    release: () => {
+      if (released) return
+      released = true
+      if (bodyPool.length < POOL_BUFFERS && buf.length <= POOL_MAX_BYTES) bodyPool.push(buf)
+    },
+  }
+}
+
 /** Reads the whole body (decompressed), refusing more than `limit` bytes after decompression. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const enc = String(req.headers['content-encoding'] ?? '')

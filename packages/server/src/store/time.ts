@@ -14,6 +14,18 @@ export function dayStartUs(us: number): number {
 
 export const DAY_MICROS = DAY_US
 
+/**
+ * The `YYYY-MM-DDTHH:MM:SS` parsed last by parseIsoMicros's fast path (at first a text no time starts
+ * with), and its epoch milliseconds.
+ */
+let lastSecondText = '\u0000'
+let lastSecondMs = 0
+
+/** A flat copy of a short string (a slice shares its parent's characters, keeping the parent alive). */
+function copyOf(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1')
+}
+
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/
 
@@ -22,10 +34,24 @@ const ISO =
  * microseconds; undefined when it is not one. A time without zone is UTC, as Elasticsearch reads it.
  */
 export function parseIsoMicros(text: string): number | undefined {
-  // fast path: `2026-11-22T07:40:00.123Z`, what Fluent Bit, Filebeat and Vector send.
+  // fast path: `2026-11-22T07:40:00.123Z`, what Fluent Bit, Filebeat and Vector send. Documents of a
+  // request mostly share their second: its `YYYY-MM-DDTHH:MM:SS` is compared with the last one parsed
+  // and only the milliseconds are read (Date.parse cost ≈0.2 µs a document).
   if (text.length === 24 && text.charCodeAt(23) === 90 && text.charCodeAt(10) === 84 && text.charCodeAt(19) === 46) {
-    const ms = Date.parse(text)
-    if (!Number.isNaN(ms)) return ms * 1000
+    const a = text.charCodeAt(20) - 48
+    const b = text.charCodeAt(21) - 48
+    const c = text.charCodeAt(22) - 48
+    if (a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9) {
+      const millis = a * 100 + b * 10 + c
+      if (text.startsWith(lastSecondText)) return (lastSecondMs + millis) * 1000
+      const ms = Date.parse(text)
+      if (!Number.isNaN(ms)) {
+        // a copy, not a slice: a slice would keep the whole document text alive
+        lastSecondText = copyOf(text.slice(0, 19))
+        lastSecondMs = ms - millis
+        return ms * 1000
+      }
+    }
   }
   const m = ISO.exec(text.trim())
   if (!m) return undefined
