@@ -25,7 +25,9 @@ test('readBodyPooled: concurrent bodies stay apart; a reused buffer gives exactl
     const big = 'a'.repeat(3 * 1024 * 1024)
     const other = 'b'.repeat(2 * 1024 * 1024 + 7)
     const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
-      fetch(url, { method: 'POST', body, headers }).then((r) => r.text())
+      fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers }).then((r) =>
+        r.text(),
+      )
     // two at once, then smaller ones that reuse the buffers the first ones released
     assert.deepEqual(await Promise.all([post(big), post(other)]), [String(big.length), String(other.length)])
     assert.equal(await post('short body'), '10')
