@@ -38,7 +38,7 @@ export function formatJsonRecords(events: readonly LogEvent[], format: JsonForma
 }
 
 /** Buffer's own encoders, without the argument checks of write() (called per record). */
-type RawWrite = Buffer & {
+export type RawWrite = Buffer & {
   utf8Write(s: string, offset: number): number
   latin1Write(s: string, offset: number): number
 }

@@ -31,6 +31,7 @@
 // Numbers are little-endian.
 
 import type { Body, LogEvent } from '@sluice/core/record.ts'
+import type { RawWrite } from '../../format/json-records.ts'
 import { setKey } from '../args.ts'
 
 const S = 0x73
@@ -113,7 +114,7 @@ export class Writer {
   }
   str(s: string): void {
     this.ensure(4 + s.length * 3)
-    const n = (this.buf as Buffer & { utf8Write(s: string, offset: number): number }).utf8Write(s, this.off + 4)
+    const n = (this.buf as RawWrite).utf8Write(s, this.off + 4)
     this.buf.writeUInt32LE(n, this.off)
     this.off += 4 + n
   }

@@ -5,6 +5,7 @@
 
 import { hash } from 'node:crypto'
 import type { LogEvent } from '@sluice/core/record.ts'
+import type { RawWrite } from '../../format/json-records.ts'
 import { compileAccessor, compileTemplate, type Template } from './record-accessor.ts'
 import { strftimeUtc } from './strftime.ts'
 
@@ -316,7 +317,7 @@ export function bulkBody(items: readonly BulkItem[]): string {
 export function bulkBodyBytes(items: readonly BulkItem[]): Buffer {
   let bytes = 0
   for (const it of items) bytes += Buffer.byteLength(it.payload)
-  const buf = Buffer.allocUnsafe(bytes) as Buffer & { utf8Write(s: string, offset: number): number }
+  const buf = Buffer.allocUnsafe(bytes) as RawWrite
   let at = 0
   for (const it of items) at += buf.utf8Write(it.payload, at)
   return buf
