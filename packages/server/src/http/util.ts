@@ -26,14 +26,18 @@ export interface PooledBody {
 
 /** Free body buffers, reused: a fresh multi-MB allocation per request cost more than copying into it. */
 const bodyPool: Buffer[] = []
+/** Kept at most: buffers, bytes of one (larger bodies get a buffer of their own), bytes in all. */
 const POOL_BUFFERS = 8
-const POOL_MAX_BYTES = 64 * 1024 * 1024
+const POOL_BUFFER_BYTES = 8 * 1024 * 1024
+const POOL_TOTAL_BYTES = 32 * 1024 * 1024
+let poolBytes = 0
 
 function takeBuffer(size: number): Buffer {
   for (let i = 0; i < bodyPool.length; i++) {
     const b = bodyPool[i]!
     if (b.length >= size) {
       bodyPool.splice(i, 1)
+      poolBytes -= b.length
       return b
     }
   }
@@ -72,7 +76,14 @@ export async function readBodyPooled(req: IncomingMessage, limit: number): Promi
     release: () => {
       if (released) return
       released = true
-      if (bodyPool.length < POOL_BUFFERS && buf.length <= POOL_MAX_BYTES) bodyPool.push(buf)
+      if (
+        bodyPool.length < POOL_BUFFERS &&
+        buf.length <= POOL_BUFFER_BYTES &&
+        poolBytes + buf.length <= POOL_TOTAL_BYTES
+      ) {
+        bodyPool.push(buf)
+        poolBytes += buf.length
+      }
     },
   }
 }
