@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { http, ndjson, postJson, type TestServer, testServer } from '../testing.ts'
-import { type BulkResponse, renderBulk } from './bulk.ts'
-import { invalidIndexName, parseBulk, SuffixCache } from './bulk-parse.ts'
+import { type BulkOutcome, bulkResponse, renderBulk } from './bulk.ts'
+import { type BulkOp, invalidIndexName, parseBulk, SuffixCache } from './bulk-parse.ts'
 
 const NDJSON = { 'content-type': 'application/x-ndjson' }
 
@@ -146,40 +146,67 @@ describe('parseBulk (Elasticsearch Bulk API body)', () => {
   })
 })
 
-test('renderBulk (template fast path) writes exactly what JSON.stringify would', () => {
-  const r: BulkResponse = {
+test('renderBulk (template fast path) writes exactly what JSON.stringify of bulkResponse would', () => {
+  // every kind of item: new documents without an _id (only a sequence number, under two actions and
+  // two indices), one with an _id that needs escaping, a failure, a replacement (version 2)
+  const ops: BulkOp[] = [
+    { action: 'create', index: 'logs-1', id: undefined },
+    { action: 'create', index: 'logs-1', id: 'a"b' },
+    { action: 'index', index: 'x', id: undefined },
+    { action: 'index', index: 'logs-1', id: '2' },
+    { action: 'index', index: 'logs-1', id: undefined },
+    { action: 'create', index: 'logs-"2', id: undefined },
+  ]
+  const shards = { total: 1, successful: 1, failed: 0 }
+  const o: BulkOutcome = {
     took: 3,
     errors: true,
+    stored: 5,
+    ops,
     items: [
+      undefined,
       {
-        create: {
-          _index: 'logs-1',
-          _id: 'a"b',
-          _version: 1,
-          result: 'created',
-          _shards: { total: 1, successful: 1, failed: 0 },
-          _seq_no: 7,
-          _primary_term: 1,
-          status: 201,
-        },
+        _index: 'logs-1',
+        _id: 'a"b',
+        _version: 1,
+        result: 'created',
+        _shards: shards,
+        _seq_no: 7,
+        _primary_term: 1,
+        status: 201,
       },
-      { index: { _index: 'x', _id: undefined, status: 400, error: { type: 't', reason: 'r' } } },
+      { _index: 'x', _id: undefined, status: 400, error: { type: 't', reason: 'r' } },
       {
-        index: {
-          _index: 'logs-1',
-          _id: '2',
-          _version: 2,
-          result: 'updated',
-          _shards: { total: 1, successful: 1, failed: 0 },
-          _seq_no: 8,
-          _primary_term: 1,
-          status: 200,
-        },
+        _index: 'logs-1',
+        _id: '2',
+        _version: 2,
+        result: 'updated',
+        _shards: shards,
+        _seq_no: 8,
+        _primary_term: 1,
+        status: 200,
       },
+      undefined,
+      undefined,
     ],
+    seqs: [6, -1, -1, -1, 36, 1e12],
   }
-  assert.deepEqual(JSON.parse(renderBulk(r)), JSON.parse(JSON.stringify(r)))
-  assert.equal(renderBulk(r), JSON.stringify(r))
+  const r = bulkResponse(o)
+  assert.deepEqual(r.items[0], {
+    create: {
+      _index: 'logs-1',
+      _id: '6',
+      _version: 1,
+      result: 'created',
+      _shards: shards,
+      _seq_no: 6,
+      _primary_term: 1,
+      status: 201,
+    },
+  })
+  assert.equal(r.items[4]!.index!._id, '10', '_id is the sequence number in base 36')
+  assert.equal(renderBulk(o), JSON.stringify(r))
+  assert.deepEqual(JSON.parse(renderBulk(o)), JSON.parse(JSON.stringify(r)))
 })
 
 describe('Elasticsearch-compatible HTTP API', () => {

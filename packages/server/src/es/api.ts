@@ -12,7 +12,7 @@ import { type Auth, allows, type Principal } from '../auth.ts'
 import { HttpError, readBody, readBodyPooled } from '../http/util.ts'
 import { authFailureCounter, type Metrics } from '../metrics.ts'
 import { BusyError, type Store } from '../store/store.ts'
-import { executeBulk, renderBulk } from './bulk.ts'
+import { bulkResponse, executeBulk, renderBulk } from './bulk.ts'
 import { parseBulk } from './bulk-parse.ts'
 import type { IdRegistry } from './ids.ts'
 
@@ -365,12 +365,10 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
         ctx.store.ingest.errors++
       },
     })
-    let stored = 0
-    for (const it of result.items) for (const action in it) if (!it[action]!.error) stored++
-    ctx.agents.seen(agentName(req, p), stored)
+    ctx.agents.seen(agentName(req, p), result.stored)
     const refresh = url.searchParams.get('refresh')
     if (refresh === 'true' || refresh === 'wait_for' || refresh === '') await ctx.store.refresh()
-    if (url.searchParams.has('pretty')) return reply(req, res, 200, result)
+    if (url.searchParams.has('pretty')) return reply(req, res, 200, bulkResponse(result))
     // encoded once (Buffer.byteLength and then res.end(text) each went over the whole text)
     const bytes = Buffer.from(renderBulk(result), 'utf8')
     res.writeHead(200, {

@@ -73,9 +73,9 @@ function wrap(action: BulkOp['action'], it: BulkItem): Record<string, BulkItem> 
   }
 }
 
-export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<BulkResponse> {
+export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<BulkOutcome> {
   const start = performance.now()
-  const items: BulkItem[] = new Array(ops.length)
+  const items: Array<BulkItem | undefined> = new Array(ops.length)
   const rows: PreparedRow[] = []
   const rowOf: number[] = [] // item index of each row
   const withId: number[] = []
@@ -185,12 +185,22 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
   }
   const seqOf = withId.length > 0 ? await ctx.ids.serialize(commit) : await commit()
 
+  // fast path: a stored document without an `_id` of its own (the common case: Fluent Bit, Vector,
+  // Filebeat) gets no item object; renderBulk writes its item from its sequence number.
+  const seqs = new Array<number>(ops.length).fill(-1)
+  let stored = 0
   for (let r = 0; r < rows.length; r++) {
     if (!keep[r]) continue
+    stored++
     const seq = seqOf[r]!
-    const op = ops[rowOf[r]!]!
+    const i = rowOf[r]!
+    const op = ops[i]!
+    if (op.id === undefined && created[r] && version[r] === 1) {
+      seqs[i] = seq
+      continue
+    }
     const isNew = created[r]
-    items[rowOf[r]!] = {
+    items[i] = {
       _index: op.index,
       _id: op.id ?? seqId(seq),
       _version: version[r]!,
@@ -203,41 +213,93 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
   }
   let errors = false
   for (const it of items) {
-    if (it.error) {
+    if (it?.error) {
       errors = true
       ctx.onItemError?.(it.error.type)
     }
   }
+  return { took: Math.round(performance.now() - start), errors, stored, ops, items, seqs }
+}
+
+/**
+ * What executeBulk did, item by item. An item is either in `items` (failures, documents with an
+ * `_id`, replacements) or, for a new document without an `_id`, only its sequence number in `seqs`
+ * (its `_id` is seqId of it): thousands of such items per request need no object each.
+ */
+export interface BulkOutcome {
+  readonly took: number
+  readonly errors: boolean
+  /** Items stored (acknowledged). */
+  readonly stored: number
+  readonly ops: readonly BulkOp[]
+  readonly items: ReadonlyArray<BulkItem | undefined>
+  /** Per op: its sequence number when its item is not in `items`, else -1. */
+  readonly seqs: readonly number[]
+}
+
+/** The item of a new document without an `_id`, stored as `seq` (BulkOutcome). */
+function createdItem(index: string | undefined, seq: number): BulkItem {
   return {
-    took: Math.round(performance.now() - start),
-    errors,
-    items: items.map((it, i) => wrap(ops[i]!.action, it)),
+    _index: index,
+    _id: seqId(seq),
+    _version: 1,
+    result: 'created',
+    _shards: SHARDS,
+    _seq_no: seq,
+    _primary_term: 1,
+    status: 201,
+  }
+}
+
+/** The outcome in Elasticsearch's response shape, one object per item (`?pretty`, tests). */
+export function bulkResponse(o: BulkOutcome): BulkResponse {
+  return {
+    took: o.took,
+    errors: o.errors,
+    items: o.ops.map((op, i) => wrap(op.action, o.items[i] ?? createdItem(op.index, o.seqs[i]!))),
   }
 }
 
 /**
- * The response body as JSON text. fast path: successful items (the common case, thousands per
- * request) are written from a template instead of going through JSON.stringify object by object.
+ * The response body as JSON text; the same text as JSON.stringify(bulkResponse(o)). fast path:
+ * items are written from templates (one per action and index) instead of going through
+ * JSON.stringify object by object, and a new document without an `_id` from its sequence number.
  */
-export function renderBulk(r: BulkResponse): string {
-  const parts: string[] = []
+export function renderBulk(o: BulkOutcome): string {
+  const parts: string[] = new Array(o.ops.length)
+  let lastAction = ''
   let lastIndex: string | undefined
   let lastIndexJson = ''
-  for (const it of r.items) {
-    for (const action in it) {
-      const v = it[action]!
-      if (v.error || v._index === undefined || v._id === undefined || v._seq_no === undefined) {
-        parts.push(JSON.stringify(it))
-        continue
-      }
-      if (v._index !== lastIndex) {
-        lastIndex = v._index
-        lastIndexJson = JSON.stringify(v._index)
-      }
-      parts.push(
-        `{"${action}":{"_index":${lastIndexJson},"_id":${JSON.stringify(v._id)},"_version":${v._version},"result":"${v.result}","_shards":{"total":1,"successful":1,"failed":0},"_seq_no":${v._seq_no},"_primary_term":1,"status":${v.status}}}`,
-      )
+  let head = ''
+  for (let i = 0; i < o.ops.length; i++) {
+    const op = o.ops[i]!
+    const it = o.items[i]
+    if (it !== undefined && (it.error || it._index === undefined || it._id === undefined || it._seq_no === undefined)) {
+      parts[i] = JSON.stringify(wrap(op.action, it))
+      continue
     }
+    const index = it === undefined ? op.index : it._index
+    if (index === undefined) {
+      // a stored item always has an index; kept for the type
+      parts[i] = JSON.stringify(wrap(op.action, it ?? createdItem(index, o.seqs[i]!)))
+      continue
+    }
+    if (index !== lastIndex || op.action !== lastAction) {
+      lastIndex = index
+      lastIndexJson = JSON.stringify(index)
+      lastAction = op.action
+      head = `{"${op.action}":{"_index":${lastIndexJson},"_id":`
+    }
+    if (it === undefined) {
+      const seq = o.seqs[i]!
+      parts[i] = `${head}"${seqId(seq)}",${CREATED_MIDDLE}${seq}${ITEM_END}201}}`
+    } else
+      parts[i] =
+        `${head}${JSON.stringify(it._id)},"_version":${it._version},"result":"${it.result}",` +
+        `"_shards":{"total":1,"successful":1,"failed":0},"_seq_no":${it._seq_no}${ITEM_END}${it.status}}}`
   }
-  return `{"took":${r.took},"errors":${r.errors},"items":[${parts.join(',')}]}`
+  return `{"took":${o.took},"errors":${o.errors},"items":[${parts.join(',')}]}`
 }
+
+const CREATED_MIDDLE = '"_version":1,"result":"created","_shards":{"total":1,"successful":1,"failed":0},"_seq_no":'
+const ITEM_END = ',"_primary_term":1,"status":'
