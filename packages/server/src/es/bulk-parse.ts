@@ -4,6 +4,7 @@
 
 import { HttpError } from '../http/util.ts'
 import { shareValue } from '../store/row.ts'
+import { ColumnBytes, EncodedSource, transcodeHead } from './source-transcode.ts'
 
 export type BulkAction = 'index' | 'create' | 'update' | 'delete'
 
@@ -14,6 +15,8 @@ export interface BulkOp {
   readonly id: string | undefined
   /** Parsed source object, or undefined for delete; executeBulk drops it once the row is prepared. */
   doc?: Record<string, unknown>
+  /** Instead of `doc`: the source line transcoded (source-transcode.ts); executeBulk drops it too. */
+  src?: EncodedSource
   /** Why the source line is unusable (the item fails with document_parsing_exception). */
   readonly docError?: string
 }
@@ -166,7 +169,8 @@ function parseSplit(
   k: number,
   end: number,
   cache: SuffixCache,
-): Record<string, unknown> | undefined {
+  columns: ColumnBytes | undefined,
+): Record<string, unknown> | EncodedSource | undefined {
   const hash = sampleHash(body, k, end)
   let value = cache.get(body, k, end, hash)
   if (value === undefined) {
@@ -188,6 +192,13 @@ function parseSplit(
   // the head: the members before the tail, without the comma that separated them from it
   let h = k - 1
   while (h > pos && (body[h] === 32 || body[h] === 9 || body[h] === 10 || body[h] === 13)) h--
+  if (columns !== undefined) {
+    const enc = transcodeHead(body, pos, body[h] === 44 ? h : h === pos ? pos : -1, value, columns)
+    if (enc !== undefined) {
+      cache.found(end - k)
+      return enc
+    }
+  }
   let head: unknown
   try {
     if (body[h] === 44) {
@@ -207,9 +218,20 @@ function parseSplit(
   return head
 }
 
-/** Parses a whole bulk body. Throws HttpError(400) for a malformed action line, as Elasticsearch does. */
-export function parseBulk(body: Buffer, pathIndex: string | undefined, suffixes = defaultSuffixes): BulkOp[] {
+/**
+ * Parses a whole bulk body. Throws HttpError(400) for a malformed action line, as Elasticsearch does.
+ * With `transcode` (the default), source lines of the common Fluent Bit shape are transcoded
+ * (source-transcode.ts) instead of parsed: their ops carry `src`, not `doc`.
+ */
+export function parseBulk(
+  body: Buffer,
+  pathIndex: string | undefined,
+  suffixes = defaultSuffixes,
+  transcode = true,
+): BulkOp[] {
   const ops: BulkOp[] = []
+  // about 1/4 of a Fluent Bit line is the columns' text
+  const columns = transcode ? new ColumnBytes(body.length >> 2) : undefined
   // fast path: lines are found with memchr on the bytes, and the last action line's parse is reused
   // (clients send the same `{"create":{"_index":"logs-2026.11.22"}}` line for every document).
   let lastStart = 0
@@ -293,21 +315,23 @@ export function parseBulk(body: Buffer, pathIndex: string | undefined, suffixes 
     if (sEnd < 0) sEnd = len
     line++
     const guess = splitFails < 16 ? suffixes.guess(body, pos, sEnd) : -1
-    const guessed = guess >= 0 ? parseSplit(body, pos, guess, sEnd, suffixes) : undefined
+    const guessed = guess >= 0 ? parseSplit(body, pos, guess, sEnd, suffixes, columns) : undefined
     if (guessed !== undefined) {
       splitFails = 0
       pos = sEnd + 1
-      ops.push({ action, index, id, doc: guessed })
+      ops.push(
+        guessed instanceof EncodedSource ? { action, index, id, src: guessed } : { action, index, id, doc: guessed },
+      )
       continue
     }
     if (guess >= 0) splitFails++
     if (k8s >= 0 && k8s < pos) k8s = splitFails < 16 ? body.indexOf(K8S_KEY, pos) : -1
     if (k8s >= pos && k8s < sEnd && k8s !== guess) {
-      const split = parseSplit(body, pos, k8s, sEnd, suffixes)
+      const split = parseSplit(body, pos, k8s, sEnd, suffixes, columns)
       if (split !== undefined) {
         splitFails = 0
         pos = sEnd + 1
-        ops.push({ action, index, id, doc: split })
+        ops.push(split instanceof EncodedSource ? { action, index, id, src: split } : { action, index, id, doc: split })
         continue
       }
       splitFails++

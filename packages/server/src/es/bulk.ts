@@ -73,6 +73,18 @@ function wrap(action: BulkOp['action'], it: BulkItem): Record<string, BulkItem> 
   }
 }
 
+let lastIndexName = ''
+let lastIndexNameError: string | undefined
+
+/** invalidIndexName of the index name checked last (a request's items mostly share it), else computed. */
+function indexNameError(name: string): string | undefined {
+  if (name !== lastIndexName) {
+    lastIndexNameError = invalidIndexName(name)
+    lastIndexName = name
+  }
+  return lastIndexNameError
+}
+
 export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<BulkOutcome> {
   const start = performance.now()
   const items: Array<BulkItem | undefined> = new Array(ops.length)
@@ -96,12 +108,29 @@ export async function executeBulk(ops: BulkOp[], ctx: BulkContext): Promise<Bulk
       })
       continue
     }
-    const bad = invalidIndexName(op.index)
+    const bad = indexNameError(op.index)
     if (bad) {
       items[i] = fail(op, 400, {
         type: 'invalid_index_name_exception',
         reason: `Invalid index name [${op.index}], ${bad}`,
       })
+      continue
+    }
+    const src = op.src
+    if (src !== undefined) {
+      // transcoded at parse time (source-transcode.ts): checked there as prepare would check it
+      op.src = undefined
+      if (op.id !== undefined) withId.push(rows.length)
+      const row: PreparedRow = {
+        tsUs: src.tsUs ?? ctx.nowUs,
+        index: op.index,
+        id: op.id ?? null,
+        mask: src.mask,
+        body: null,
+        encoded: src,
+      }
+      rows.push(row)
+      rowOf.push(i)
       continue
     }
     if (op.docError !== undefined || !op.doc) {

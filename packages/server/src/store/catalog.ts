@@ -59,6 +59,14 @@ export class PathCollector {
     this.maxPaths = maxPaths
   }
 
+  /**
+   * What collect finds in a document whose keys all became columns but a shared `kubernetes` object
+   * (es/source-transcode.ts): that object's paths, walked once.
+   */
+  collectShared(kubernetes: Record<string, unknown>, mask: number, out: CatalogEntry[]): void {
+    if (!this.walkedShared.has(kubernetes)) this.collect({ kubernetes }, mask, out)
+  }
+
   /** Walks `doc` (skipping the keys that `mask` moved to columns) and adds new paths to `out`. */
   collect(doc: Record<string, unknown>, mask: number, out: CatalogEntry[]): void {
     this.walk(doc, this.root, out, mask, 0)

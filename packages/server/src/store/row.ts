@@ -130,6 +130,8 @@ interface SharedMemo {
   wal: SharedWal | undefined
   /** The part split off into the store's table of shared values (null: nothing kept); undefined until made. */
   part: SharedPart | null | undefined
+  /** The object's column bits (M.ns, M.pod, M.ctr, M.host), as analyze finds them; undefined until made. */
+  bits: number | undefined
 }
 
 /**
@@ -163,8 +165,19 @@ const shared = new WeakMap<object, SharedMemo>()
 
 /** Marks `v` as shared by documents; returns it. */
 export function shareValue<T extends object>(v: T): T {
-  if (!shared.has(v)) shared.set(v, { kept: undefined, wal: undefined, part: undefined })
+  if (!shared.has(v)) shared.set(v, { kept: undefined, wal: undefined, part: undefined, bits: undefined })
   return v
+}
+
+/**
+ * The column bits (M.ns, M.pod, M.ctr, M.host) that analyze finds in a shared `kubernetes` object
+ * (shareValue; made once per object); 0 for an object that is not shared.
+ */
+export function sharedColumnBits(k: object): number {
+  const memo = shared.get(k)
+  if (memo === undefined) return 0
+  if (memo.bits === undefined) memo.bits = analyze({ kubernetes: k }).mask
+  return memo.bits
 }
 
 /** Whether `v` is a shared object (shareValue). */
@@ -446,6 +459,18 @@ const QUOTE_BYTE = 2
 const NL_BYTE = 10
 
 /**
+ * A document's column bytes made at parse time (es/source-transcode.ts): `bytes[start, end)` holds
+ * its stream, level, message, message key and time fields as WalWriter writes them, and everything
+ * else of it is the shared `kubernetes` object (WalWriter encodedRow).
+ */
+export interface EncodedColumns {
+  readonly kubernetes: Record<string, unknown>
+  readonly bytes: Buffer
+  readonly start: number
+  readonly end: number
+}
+
+/**
  * Collects WAL rows into one buffer. fast path: each row is encoded to UTF-8 as it is made (measured
  * 1.1 µs/row, against 2.3 µs/row for one `Buffer.from` of the whole request's concatenated text, whose
  * rope V8 must flatten first).
@@ -544,6 +569,58 @@ export class WalWriter {
     this.buf.set(tail, this.len)
     this.len += tail.length
     this.buf[this.len++] = NL_BYTE
+  }
+
+  /**
+   * The row of a document es/source-transcode.ts transcoded: its column bytes were made from the
+   * request body (`own[start, end)`: stream, level, message, message key, time), its `kubernetes` is
+   * a shared object and nothing else of it stays in `rest`. Same bytes as sharedRow for the document.
+   */
+  encodedRow(
+    tsUs: number,
+    seq: number,
+    index: string,
+    id: string | null,
+    mask: number,
+    kubernetes: Record<string, unknown>,
+    own: Buffer,
+    start: number,
+    end: number,
+  ): void {
+    const memo = shared.get(kubernetes)
+    if (memo === undefined) throw new Error('encodedRow: the kubernetes object is not shared')
+    if (index !== lastSharedIndex) {
+      lastSharedIndex = index
+      lastSharedIndexBytes = Buffer.from(`${field(index)}${SEP}`)
+    }
+    const wal = (memo.wal ??= sharedWal(kubernetes, mask, memo))
+    const first = wal.kid !== null && !this.shared.has(wal.kid)
+    if (first) this.shared.set(wal.kid!, memo.part!.text)
+    const tail = first ? wal.first : wal.again
+    const idField = id === null ? '' : field(id)
+    const max =
+      2 * 17 + lastSharedIndexBytes.length + idField.length * 3 + wal.cols.length + (end - start) + tail.length + 2
+    if (this.len + max > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + max))
+      this.buf.copy(grown, 0, 0, this.len)
+      this.buf = grown
+    }
+    const buf = this.buf
+    let o = writeDigits(buf, this.len, tsUs)
+    buf[o++] = SEP_BYTE
+    o = writeDigits(buf, o, seq)
+    buf[o++] = SEP_BYTE
+    buf.set(lastSharedIndexBytes, o)
+    o += lastSharedIndexBytes.length
+    if (id !== null) o += buf.write(idField, o)
+    buf[o++] = SEP_BYTE
+    buf.set(wal.cols, o)
+    o += wal.cols.length
+    o += own.copy(buf, o, start, end)
+    buf.set(tail, o)
+    o += tail.length
+    buf[o++] = NL_BYTE
+    this.len = o
   }
 
   bytes(): Buffer {

@@ -24,6 +24,7 @@ import type { Logger } from '@sluice/core/log.ts'
 import { Catalog, type CatalogEntry, PathCollector } from './catalog.ts'
 import { type DirLock, lockDataDir } from './lock.ts'
 import {
+  type EncodedColumns,
   analyze,
   DayCache,
   timestampMicros,
@@ -68,6 +69,11 @@ export interface PreparedRow {
   readonly mask: number
   /** The document; `commit` drops it once the row is written (see there). */
   body: Record<string, unknown> | null
+  /**
+   * Instead of `body`: a document es/source-transcode.ts transcoded at parse time (its column bytes
+   * and its shared `kubernetes` object). `commit` drops it too.
+   */
+  encoded?: EncodedColumns | undefined
 }
 
 export interface Partition {
@@ -478,9 +484,12 @@ export class Store {
       const seq = this.nextSeq++
       seqs[i] = seq
       const body = r.body
-      if (body === null) throw new Error('a prepared row can be committed only once')
+      const enc = r.encoded
+      if (body === null && enc === undefined) throw new Error('a prepared row can be committed only once')
       r.body = null
-      this.paths.collect(body, r.mask, found)
+      r.encoded = undefined
+      if (body !== null) this.paths.collect(body, r.mask, found)
+      else this.paths.collectShared(enc!.kubernetes, r.mask, found)
       // fast path: consecutive rows mostly share day and index; the map is updated once per run
       const day = this.dayCache.of(r.tsUs)
       if (day !== runDay || r.index !== runIndex) {
@@ -492,7 +501,8 @@ export class Store {
       run++
       if (r.tsUs < prevTs) sorted = false
       prevTs = r.tsUs
-      out.row(r.tsUs, seq, r.index, r.id, r.mask, body)
+      if (body !== null) out.row(r.tsUs, seq, r.index, r.id, r.mask, body)
+      else out.encodedRow(r.tsUs, seq, r.index, r.id, r.mask, enc!.kubernetes, enc!.bytes, enc!.start, enc!.end)
     }
     if (run > 0) addCount(counts, runDay, runIndex, run)
     this.learn(found)
