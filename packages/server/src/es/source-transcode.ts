@@ -116,56 +116,53 @@ function sameAscii(b: Buffer, s: number, text: string): boolean {
  */
 function stringEnd(b: Buffer, s: number, limit: number, escaped: number[]): number {
   for (let i = s; i < limit; i++) {
+    // fast path: one table load per byte decides for the common bytes (printable ASCII but `"` and `\`)
     const c = b[i]!
+    if (SPECIAL[c] === 0) continue
     if (c === QUOTE) return i
-    if (c === BACKSLASH) {
-      const n = b[i + 1]
-      if (
-        n === QUOTE ||
-        n === BACKSLASH ||
-        n === 0x2f ||
-        n === 0x62 ||
-        n === 0x66 ||
-        n === 0x6e ||
-        n === 0x72 ||
-        n === 0x74
-      ) {
-        escaped[0] = 1
-        i++
-        continue
-      }
-      return -1
+    if (c === BACKSLASH && ESCAPES[b[i + 1]!] === 1) {
+      escaped[0] = 1
+      i++
+      continue
     }
-    if (c < 0x20 || c > 0x7e) return -1
+    return -1
   }
   return -1
 }
 
-// The timestamp's `YYYY-MM-DDTHH:MM:SS` parsed last (bytes) and its epoch milliseconds.
-const lastSecond = Buffer.alloc(19)
-let lastSecondMs = Number.NaN
+/** 1 for the bytes stringEnd must look at: `"`, `\`, control characters and bytes outside printable ASCII. */
+const SPECIAL = new Uint8Array(256).map((_, c) => (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH ? 1 : 0))
+/** 1 for the characters after `\` that transcodeHead decodes (not `u`). */
+const ESCAPES = new Uint8Array(256).map((_, c) => ('"\\/bfnrt'.includes(String.fromCharCode(c)) ? 1 : 0))
 
 /** Buffer's own Latin-1 decoder, without toString's argument checks. */
 function latin1(b: Buffer, s: number, e: number): string {
   return (b as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(s, e)
 }
 
+// The `YYYY-MM-DDTHH:MM:` of the timestamp parsed last (bytes) and the epoch milliseconds of that minute.
+const lastMinute = Buffer.alloc(17)
+let lastMinuteMs = Number.NaN
+
 /** Epoch microseconds of the `@timestamp` string body[s, e) (no escapes), as row.ts timestampMicros reads it. */
 function timestampAt(b: Buffer, s: number, e: number): number | undefined {
-  // fast path: `2026-11-22T07:40:00.123Z` in the same second as the one before
-  if (e - s === 24 && b[s + 23] === 0x5a && b[s + 10] === 0x54 && b[s + 19] === 0x2e) {
+  // fast path: `2026-11-22T07:40:00.123Z` in the same minute as the one before: only the seconds and
+  // milliseconds are read (Date.UTC is linear in them, so the minute's start plus them is exact)
+  if (e - s === 24 && b[s + 23] === 0x5a && b[s + 10] === 0x54 && b[s + 19] === 0x2e && b[s + 16] === 0x3a) {
+    const d0 = b[s + 17]! - 48
+    const d1 = b[s + 18]! - 48
     const x = b[s + 20]! - 48
     const y = b[s + 21]! - 48
     const z = b[s + 22]! - 48
-    if (x >= 0 && x <= 9 && y >= 0 && y <= 9 && z >= 0 && z <= 9) {
-      const millis = x * 100 + y * 10 + z
-      let same = !Number.isNaN(lastSecondMs)
-      for (let i = 0; same && i < 19; i++) same = b[s + i] === lastSecond[i]
-      if (same) return (lastSecondMs + millis) * 1000
+    if (d0 >= 0 && d0 <= 5 && d1 >= 0 && d1 <= 9 && x >= 0 && x <= 9 && y >= 0 && y <= 9 && z >= 0 && z <= 9) {
+      const ms = (d0 * 10 + d1) * 1000 + x * 100 + y * 10 + z
+      let same = !Number.isNaN(lastMinuteMs)
+      for (let i = 0; same && i < 17; i++) same = b[s + i] === lastMinute[i]
+      if (same) return (lastMinuteMs + ms) * 1000
       const us = parseIsoMicros(latin1(b, s, e))
       if (us === undefined) return undefined
-      b.copy(lastSecond, 0, s, s + 19)
-      lastSecondMs = us / 1000 - millis
+      b.copy(lastMinute, 0, s, s + 17)
+      lastMinuteMs = us / 1000 - ms
       return us
     }
   }
