@@ -12,8 +12,9 @@ import { type Auth, allows, type Principal } from '../auth.ts'
 import { HttpError, readBody, readBodyPooled } from '../http/util.ts'
 import { authFailureCounter, type Metrics } from '../metrics.ts'
 import { BusyError, type Store } from '../store/store.ts'
-import { bulkResponse, executeBulk, renderBulk } from './bulk.ts'
-import { parseBulk } from './bulk-parse.ts'
+import { type BulkOutcome, bulkResponse, executeBulk, renderBulk } from './bulk.ts'
+import { columnBytesFor, parseBulk } from './bulk-parse.ts'
+import { ColumnBytes } from './source-transcode.ts'
 import type { IdRegistry } from './ids.ts'
 
 export const ES_VERSION = '8.17.0'
@@ -349,22 +350,29 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     p: Principal,
   ) => {
     const pooled = await readBodyPooled(req, MAX_BULK_BYTES)
-    let ops: ReturnType<typeof parseBulk>
+    // what transcoded lines become (source-transcode.ts): used until executeBulk has made their rows
+    const columns = new ColumnBytes(columnBytesFor(pooled.body.length))
+    let result: BulkOutcome
     try {
-      // parseBulk copies what it keeps (strings, cached tails), so the body's buffer is free after it
-      ops = parseBulk(pooled.body, pathIndex)
+      let ops: ReturnType<typeof parseBulk>
+      try {
+        // parseBulk copies what it keeps (strings, cached tails, column bytes), so the body's buffer is free after it
+        ops = parseBulk(pooled.body, pathIndex, undefined, true, columns)
+      } finally {
+        pooled.release()
+      }
+      result = await executeBulk(ops, {
+        store: ctx.store,
+        ids: ctx.ids,
+        nowUs: Date.now() * 1000,
+        onItemError: (type) => {
+          bulkErrors({ type })
+          ctx.store.ingest.errors++
+        },
+      })
     } finally {
-      pooled.release()
+      columns.release()
     }
-    const result = await executeBulk(ops, {
-      store: ctx.store,
-      ids: ctx.ids,
-      nowUs: Date.now() * 1000,
-      onItemError: (type) => {
-        bulkErrors({ type })
-        ctx.store.ingest.errors++
-      },
-    })
     ctx.agents.seen(agentName(req, p), result.stored)
     const refresh = url.searchParams.get('refresh')
     if (refresh === 'true' || refresh === 'wait_for' || refresh === '') await ctx.store.refresh()

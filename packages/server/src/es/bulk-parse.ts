@@ -221,17 +221,18 @@ function parseSplit(
 /**
  * Parses a whole bulk body. Throws HttpError(400) for a malformed action line, as Elasticsearch does.
  * With `transcode` (the default), source lines of the common Fluent Bit shape are transcoded
- * (source-transcode.ts) instead of parsed: their ops carry `src`, not `doc`.
+ * (source-transcode.ts) instead of parsed: their ops carry `src`, not `doc`, written into `columns`
+ * (which the caller releases once the ops are executed; without it, a ColumnBytes of their own).
  */
 export function parseBulk(
   body: Buffer,
   pathIndex: string | undefined,
   suffixes = defaultSuffixes,
   transcode = true,
+  columnBytes?: ColumnBytes,
 ): BulkOp[] {
   const ops: BulkOp[] = []
-  // about 1/4 of a Fluent Bit line is the columns' text
-  const columns = transcode ? new ColumnBytes(body.length >> 2) : undefined
+  const columns = transcode ? (columnBytes ?? new ColumnBytes(columnBytesFor(body.length))) : undefined
   // fast path: lines are found with memchr on the bytes, and the last action line's parse is reused
   // (clients send the same `{"create":{"_index":"logs-2026.11.22"}}` line for every document).
   let lastStart = 0
@@ -352,6 +353,11 @@ export function parseBulk(
     ops.push({ action, index, id, doc: doc as Record<string, unknown> })
   }
   return ops
+}
+
+/** The ColumnBytes size for a body of `bytes`: about 1/4 of a Fluent Bit line is the columns' text. */
+export function columnBytesFor(bytes: number): number {
+  return bytes >> 2
 }
 
 /** Elasticsearch's index name rules; the reason when `name` breaks one. */

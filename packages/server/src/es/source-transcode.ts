@@ -11,6 +11,7 @@
 // decides exactly as before (including the error an invalid line gets). So what is stored is the
 // same either way: es/source-transcode.test.ts compares the WAL bytes of both paths line by line.
 
+import { BufferPool } from '../buffer-pool.ts'
 import { M, MKEY_LOG, MKEY_MESSAGE, sharedColumnBits } from '../store/row.ts'
 import { parseIsoMicros } from '../store/time.ts'
 
@@ -44,20 +45,38 @@ export class EncodedSource {
   }
 }
 
-/** Where transcodeHead writes: one per request (what it writes must outlive the request's body buffer). */
+/**
+ * Where transcodeHead writes: one per request (what it writes must outlive the request's body
+ * buffer, until the rows are in the WAL). Its buffers come from a pool: `release` gives them back.
+ */
 export class ColumnBytes {
   buf: Buffer
   len = 0
+  /** Every buffer written so far (an earlier one stays in use by the sources written into it). */
+  private readonly used: Buffer[] = []
+
   constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(1024, size))
+    this.buf = columnBuffers.take(Math.max(1024, size))
+    this.used.push(this.buf)
   }
+
   ensure(n: number): void {
     if (this.len + n <= this.buf.length) return
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n))
-    this.buf.copy(grown, 0, 0, this.len)
-    this.buf = grown
+    // a new buffer; the sources written so far keep the old one
+    this.buf = columnBuffers.take(Math.max(this.buf.length * 2, n))
+    this.used.push(this.buf)
+    this.len = 0
+  }
+
+  /** Call once no EncodedSource written here is used any more (their rows were made). */
+  release(): void {
+    for (const b of this.used) columnBuffers.give(b)
+    this.used.length = 0
   }
 }
+
+/** ColumnBytes buffers, reused (buffer-pool.ts). */
+const columnBuffers = new BufferPool({ buffers: 8, bufferBytes: 4 * 1024 * 1024, totalBytes: 16 * 1024 * 1024 })
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import { createGunzip, createInflate } from 'node:zlib'
+import { BufferPool } from '../buffer-pool.ts'
 
 export class HttpError extends Error {
   readonly status: number
@@ -24,26 +25,8 @@ export interface PooledBody {
   release(): void
 }
 
-/** Free body buffers, reused: a fresh multi-MB allocation per request cost more than copying into it. */
-const bodyPool: Buffer[] = []
-/** Kept at most: buffers, bytes of one (larger bodies get a buffer of their own), bytes in all. */
-const POOL_BUFFERS = 8
-const POOL_BUFFER_BYTES = 8 * 1024 * 1024
-const POOL_TOTAL_BYTES = 32 * 1024 * 1024
-let poolBytes = 0
-
-function takeBuffer(size: number): Buffer {
-  for (let i = 0; i < bodyPool.length; i++) {
-    const b = bodyPool[i]!
-    if (b.length >= size) {
-      bodyPool.splice(i, 1)
-      poolBytes -= b.length
-      return b
-    }
-  }
-  // rounded up to whole MiB, so that one buffer serves the next requests of about the same size
-  return Buffer.allocUnsafe(Math.ceil(size / 1048576) * 1048576)
-}
+/** Body buffers, reused: a fresh multi-MB allocation per request cost more than copying into it. */
+const bodyPool = new BufferPool({ buffers: 8, bufferBytes: 8 * 1024 * 1024, totalBytes: 32 * 1024 * 1024 })
 
 /**
  * readBody for the bulk path: an uncompressed body with a Content-Length is read into a reused buffer
@@ -57,7 +40,7 @@ export async function readBodyPooled(req: IncomingMessage, limit: number): Promi
   const declared = Number(req.headers['content-length'])
   if ((enc !== '' && enc !== 'identity') || !Number.isSafeInteger(declared) || declared <= 0 || declared > limit)
     return { body: await readBody(req, limit), release: () => {} }
-  const buf = takeBuffer(declared)
+  const buf = bodyPool.take(declared)
   let n = 0
   try {
     for await (const c of req) {
@@ -76,14 +59,7 @@ export async function readBodyPooled(req: IncomingMessage, limit: number): Promi
     release: () => {
       if (released) return
       released = true
-      if (
-        bodyPool.length < POOL_BUFFERS &&
-        buf.length <= POOL_BUFFER_BYTES &&
-        poolBytes + buf.length <= POOL_TOTAL_BYTES
-      ) {
-        bodyPool.push(buf)
-        poolBytes += buf.length
-      }
+      bodyPool.give(buf)
     },
   }
 }

@@ -507,7 +507,11 @@ export class Store {
     if (run > 0) addCount(counts, runDay, runIndex, run)
     this.learn(found)
     const order = { firstTs: rows[0]!.tsUs, lastTs: prevTs, sorted }
-    await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!, order, out.shared)
+    try {
+      await this.wal.append(out.bytes(), rows.length, counts, seqs[rows.length - 1]!, order, out.shared)
+    } finally {
+      out.release()
+    }
     this.ingest.records += rows.length
     this.ingest.bySource[source] += rows.length
     return seqs
