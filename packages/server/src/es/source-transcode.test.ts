@@ -91,7 +91,7 @@ test('lines the fast path does not take go the JSON way, with the same result', 
     String.raw`{"log":"\u0041 unicode escape",` + `${K}}`,
     String.raw`{"log":"\u0002 the WAL quote",` + `${K}}`,
     String.raw`{"log":"a lone \ud800 surrogate",` + `${K}}`,
-    `{"log":"é non-ASCII ☃",${K}}`,
+    `{"@timestamp":"2026-12-03T10:00:00\u00a0Z","log":"a no-break space in the timestamp",${K}}`,
     `{"log":"raw\ttab (invalid JSON)",${K}}`,
     `{"log":"raw\u0001control",${K}}`,
     String.raw`{"log":"bad escape \x",` + `${K}}`,
@@ -115,6 +115,32 @@ test('lines the fast path does not take go the JSON way, with the same result', 
   assert.equal(transcoded, 6, 'the fast path takes 3 of these lines (twice: two rounds)')
 })
 
+test('characters outside ASCII: copied as they are from a valid UTF-8 body, else the JSON path', () => {
+  const lines = [
+    `{"@timestamp":"2026-12-03T10:00:00.123Z","log":"결제 실패: 잔액 부족 (주문 1234)","stream":"stderr",${K}}`,
+    `{"log":"emoji 😀 and é, ☃, a raw DEL \x7f","level":"경고",${K}}`,
+    `{"log":"escaped \\"quote\\" 한글","time":"2026-12-03T10:00:00.123456789Z",${K}}`,
+    `{"@timestamp":"2026-12-03T10:00:00.123Z ","log":"a no-break space after the timestamp",${K}}`,
+  ]
+  const { transcoded } = compare(lines)
+  // all but the last (its timestamp has a character outside ASCII)
+  assert.equal(transcoded, 6)
+
+  // the same lines in a body with one invalid UTF-8 byte elsewhere: the JSON path (which decodes
+  // invalid bytes as U+FFFD) for every line with characters outside ASCII, the same rows either way
+  const bad = Buffer.concat([
+    body(lines),
+    Buffer.from('{"create":{"_index":"logs-2026.12.03"}}\n{"log":"bad \xff byte",'),
+    Buffer.from([0x22, 0x62, 0xff, 0x22, 0x3a, 0x31, 0x2c]),
+    Buffer.from(`${K}}\n`),
+  ])
+  const fast = parseBulk(bad, undefined, new SuffixCache(), true)
+  const json = parseBulk(bad, undefined, new SuffixCache(), false)
+  assert.equal(fast.length, lines.length + 1)
+  assert.equal(fast.filter((o) => o.src !== undefined).length, 0)
+  fast.forEach((op, i) => assert.deepEqual(outcome(op, i), outcome(json[i]!, i), `line ${i}`))
+})
+
 test('random lines: same WAL rows either way', () => {
   // seeded, so a failure is reproducible
   let seed = 7
@@ -131,6 +157,7 @@ test('random lines: same WAL rows either way', () => {
     'ctl \\n\\t\\r\\b\\f',
     'uni \\u00e9',
     'é',
+    '한글 ☃ 😀',
     'a\\u0002b',
     '2026-12-03T10:00:00.999Z',
     '2026-12-03T10:00:59.001Z',

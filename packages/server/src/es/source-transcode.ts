@@ -6,11 +6,12 @@
 // the JavaScript thread, which bounds `_bulk` throughput.
 //
 // Anything else — another key, a non-string value, whitespace between tokens, a `\u` escape, a
-// control character, a byte outside ASCII, a duplicate key, both `log` and `message`, a timestamp
+// control character, a byte outside ASCII in a body that is not valid UTF-8, a duplicate key, both `log` and `message`, a timestamp
 // that does not parse — returns undefined, and the line takes the general path (JSON.parse), which
 // decides exactly as before (including the error an invalid line gets). So what is stored is the
 // same either way: es/source-transcode.test.ts compares the WAL bytes of both paths line by line.
 
+import { isUtf8 } from 'node:buffer'
 import { BufferPool } from '../buffer-pool.ts'
 import { M, MKEY_LOG, MKEY_MESSAGE, sharedColumnBits } from '../store/row.ts'
 import { parseIsoMicros } from '../store/time.ts'
@@ -52,6 +53,8 @@ export class EncodedSource {
 export class ColumnBytes {
   buf: Buffer
   len = 0
+  /** Whether the request body is valid UTF-8: -1 not known yet (no byte outside ASCII met so far), 0 no, 1 yes. */
+  utf8: -1 | 0 | 1 = -1
   /** Every buffer written so far (an earlier one stays in use by the sources written into it). */
   private readonly used: Buffer[] = []
 
@@ -129,28 +132,37 @@ function sameAscii(b: Buffer, s: number, text: string): boolean {
 }
 
 /**
- * The end of the JSON string whose first character is at `s` (the index of its closing quote), or -1
- * when it is not one transcodeHead takes (a `\u` escape, a control character, a byte outside ASCII, or
- * no closing quote before `limit`). `escaped[0]` is set when it holds an escape.
+ * The end of the JSON string whose first character is at `s` (the index of its closing quote), or a
+ * negative number when it is not one transcodeHead takes: -2 at a byte outside ASCII while `special`
+ * is SPECIAL_ASCII (the body may still be valid UTF-8: see transcodeHead), -1 for anything else (a
+ * `\u` escape, a control character, no closing quote before `limit`). `escaped[0]` is set when it
+ * holds an escape.
  */
-function stringEnd(b: Buffer, s: number, limit: number, escaped: number[]): number {
+function stringEnd(b: Buffer, s: number, limit: number, escaped: number[], special: Uint8Array): number {
   for (let i = s; i < limit; i++) {
-    // fast path: one table load per byte decides for the common bytes (printable ASCII but `"` and `\`)
+    // fast path: one table load per byte decides for the common bytes
     const c = b[i]!
-    if (SPECIAL[c] === 0) continue
+    if (special[c] === 0) continue
     if (c === QUOTE) return i
     if (c === BACKSLASH && ESCAPES[b[i + 1]!] === 1) {
       escaped[0] = 1
       i++
       continue
     }
-    return -1
+    return c > 0x7e ? -2 : -1
   }
   return -1
 }
 
-/** 1 for the bytes stringEnd must look at: `"`, `\`, control characters and bytes outside printable ASCII. */
-const SPECIAL = new Uint8Array(256).map((_, c) => (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH ? 1 : 0))
+/** 1 for the bytes stringEnd must look at in an ASCII body: `"`, `\`, control characters, DEL and bytes outside ASCII. */
+const SPECIAL_ASCII = new Uint8Array(256).map((_, c) =>
+  c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH ? 1 : 0,
+)
+/**
+ * The same for a body that is valid UTF-8: its bytes outside ASCII are parts of whole characters (a
+ * quote or backslash byte is never inside one), which JSON strings may hold as they are.
+ */
+const SPECIAL_UTF8 = new Uint8Array(256).map((_, c) => (c < 0x20 || c === QUOTE || c === BACKSLASH ? 1 : 0))
 /** 1 for the characters after `\` that transcodeHead decodes (not `u`). */
 const ESCAPES = new Uint8Array(256).map((_, c) => ('"\\/bfnrt'.includes(String.fromCharCode(c)) ? 1 : 0))
 
@@ -249,7 +261,14 @@ export function transcodeHead(
       const bit = ke < h && b[ke] === QUOTE ? keyBit(b, i + 1, ke) : 0
       if (bit === 0 || seen & bit || b[ke + 1] !== 0x3a || b[ke + 2] !== QUOTE) return undefined
       esc[0] = 0
-      const ve = stringEnd(b, ke + 3, h, esc)
+      let ve = stringEnd(b, ke + 3, h, esc, out.utf8 === 1 ? SPECIAL_UTF8 : SPECIAL_ASCII)
+      if (ve === -2 && out.utf8 === -1) {
+        // the first byte outside ASCII of this body: if the body is valid UTF-8 (checked once, natively),
+        // its characters can be copied as they are (the JSON path would decode and re-encode them to
+        // the same bytes); otherwise such lines take the JSON path, which replaces invalid bytes
+        out.utf8 = isUtf8(b) ? 1 : 0
+        if (out.utf8 === 1) ve = stringEnd(b, ke + 3, h, esc, SPECIAL_UTF8)
+      }
       if (ve < 0) return undefined
       seen |= bit
       if (esc[0]) escapedBits |= bit
@@ -265,6 +284,8 @@ export function transcodeHead(
   let tsUs: number | undefined
   if (seen & K_TS) {
     if (escapedBits & K_TS) return undefined
+    // timestampAt reads Latin-1: a timestamp with a character outside ASCII takes the JSON path
+    if (out.utf8 === 1) for (let i = starts[K_TS]!; i < ends[K_TS]!; i++) if (b[i]! > 0x7e) return undefined
     tsUs = timestampAt(b, starts[K_TS]!, ends[K_TS]!)
     if (tsUs === undefined || !Number.isFinite(tsUs) || tsUs < 0 || tsUs >= 253402300800000000) return undefined
   }
