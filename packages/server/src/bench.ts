@@ -591,13 +591,22 @@ function median(xs: number[]): number {
 export async function benchMarkdown(o: { dataDir: string; runs: number; log: (s: string) => void }): Promise<string> {
   const n = Number(process.env.BENCH_SERVER_RECORDS ?? 1_000_000)
   const q = Number(process.env.BENCH_QUERY_RECORDS ?? 10_000_000)
-  o.log(`server: ingesting ${n} records through _bulk…`)
-  const ing = await benchServer({ records: n, repeat: o.runs, dir: join(o.dataDir, 'server-ingest') }).finally(() =>
-    rmSync(join(o.dataDir, 'server-ingest'), { recursive: true, force: true }),
-  )
-  o.log(
-    `server: ${ing.ingestRecordsPerSecond} records/s, ${ing.bytesPerRecord} bytes/record; timing queries on ${q} rows…`,
-  )
+  // The ingest rate is the median of `runs` runs (each into a fresh data directory): on this shared
+  // machine one run's wall rate varies by ±25% with the load of other jobs.
+  const ingests: ServerBenchResult[] = []
+  for (let i = 0; i < Math.max(1, o.runs); i++) {
+    o.log(`server: ingesting ${n} records through _bulk (run ${i + 1} of ${Math.max(1, o.runs)})…`)
+    const dir = join(o.dataDir, 'server-ingest')
+    const r = await benchServer({ records: n, repeat: o.runs, dir }).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    )
+    o.log(`server: ${r.ingestRecordsPerSecond} records/s, ${r.bytesPerRecord} bytes/record`)
+    ingests.push(r)
+  }
+  const byRate = [...ingests].sort((a, b) => a.ingestRecordsPerSecond - b.ingestRecordsPerSecond)
+  const ing = byRate[(byRate.length - 1) >> 1]!
+  const rates = ingests.map((r) => r.ingestRecordsPerSecond).join(', ')
+  o.log(`server: median ${ing.ingestRecordsPerSecond} records/s; timing queries on ${q} rows…`)
   const qs = await benchQueriesAt(q, o.runs)
   const target: Record<string, string> = {
     'rare word, full range': '< 1 s',
@@ -606,7 +615,7 @@ export async function benchMarkdown(o: { dataDir: string; runs: number; log: (s:
     [`newest 100 hits of '${COMMON_WORD}'`]: '< 100 ms',
   }
   const rows = [
-    `| \`_bulk\` ingest, ${n} records (4 × 2,000 per request) | ${ing.ingestRecordsPerSecond} records/s wall; ${ing.ingestCpuSeconds} CPU-s (${Math.round((ing.ingestCpuSeconds / n) * 1e7) / 10} µs/record, client included; JavaScript thread ${Math.round((ing.ingestJsCpuSeconds / n) * 1e7) / 10}) | ≥ 150k/s on 2 cores |`,
+    `| \`_bulk\` ingest, ${n} records (4 × 2,000 per request) | ${ing.ingestRecordsPerSecond} records/s wall (median of ${ingests.length} runs: ${rates}); that run ${ing.ingestCpuSeconds} CPU-s (${Math.round((ing.ingestCpuSeconds / n) * 1e7) / 10} µs/record, client included; JavaScript thread ${Math.round((ing.ingestJsCpuSeconds / n) * 1e7) / 10}) | ≥ 150k/s on 2 cores |`,
     `| bytes on disk per record | ${ing.bytesPerRecord} (NDJSON: ${ing.ndjsonBytesPerRecord}) | ≤ 80 |`,
     ...Object.entries(ing.queries).map(([k, v]) => `| ${k}, ${n} ingested | ${v.ms} ms (${v.detail}) | |`),
     ...Object.entries(qs).map(
@@ -614,7 +623,7 @@ export async function benchMarkdown(o: { dataDir: string; runs: number; log: (s:
         `| ${k}${k.startsWith('synthesize') ? '' : `, ${q} rows`} | ${v.ms} ms (${v.detail}) | ${target[k] ?? ''} |`,
     ),
   ]
-  return `Kubernetes records in Fluent Bit's kubernetes-filter shape (~${Math.round(ing.ndjsonBytesPerRecord)} bytes of NDJSON each) through the real HTTP \`_bulk\` endpoint; queries through the query API, median of ${o.runs}. The 10M-row query figures use rows written straight into the store (packages/server/src/bench.ts \`synthesizeStore\`).
+  return `Kubernetes records in Fluent Bit's kubernetes-filter shape (~${Math.round(ing.ndjsonBytesPerRecord)} bytes of NDJSON each) through the real HTTP \`_bulk\` endpoint, the whole ingest ${ingests.length} times (the run with the median rate is shown, with every run's rate; its CPU time counts the client in the same process); queries through the query API, median of ${o.runs}. The 10M-row query figures use rows written straight into the store (packages/server/src/bench.ts \`synthesizeStore\`).
 
 | measure | result | target |
 |---|---|---|
