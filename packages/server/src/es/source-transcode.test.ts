@@ -138,7 +138,7 @@ test('characters outside ASCII: copied as they are from a valid UTF-8 body, else
   const json = parseBulk(bad, undefined, new SuffixCache(), false)
   assert.equal(fast.length, lines.length + 1)
   assert.equal(fast.filter((o) => o.src !== undefined).length, 0)
-  fast.forEach((op, i) => assert.deepEqual(outcome(op, i), outcome(json[i]!, i), `line ${i}`))
+  for (let i = 0; i < fast.length; i++) assert.deepEqual(outcome(fast[i]!, i), outcome(json[i]!, i), `line ${i}`)
 })
 
 test('random lines: same WAL rows either way', () => {
