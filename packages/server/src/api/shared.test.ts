@@ -288,3 +288,50 @@ describe('a data directory written before rows referenced shared parts', () => {
     }
   })
 })
+
+describe('CRI records (transcoded at parse: es/source-transcode.ts)', () => {
+  let s: TestServer
+  const t0 = Date.now() - 30 * 60_000
+  const at = (i: number) => new Date(t0 + i * 1000).toISOString()
+  const docs: Array<Record<string, unknown>> = []
+  before(async () => {
+    s = await testServer()
+    // Fluent Bit's cri parser leaves `logtag`, its cri multiline parser `_p`: kept in the row's own rest
+    for (let i = 0; i < 10; i++)
+      docs.push({ '@timestamp': at(i), stream: 'stdout', logtag: 'F', message: `cri ${i}`, kubernetes: podB })
+    for (let i = 0; i < 5; i++)
+      docs.push({
+        '@timestamp': at(20 + i),
+        time: at(20 + i),
+        stream: 'stderr',
+        _p: 'P',
+        log: `cri-ml ${i}`,
+        kubernetes: podA,
+      })
+    await bulk(s.es, docs, 'logs-cri')
+  })
+  after(async () => {
+    await s.dispose()
+  })
+  const search = (body: object) => postJson(`${s.ui}/api/search`, { ...RANGE, ...body })
+
+  test('hits are the documents as sent; their tags are fields like any other', async () => {
+    const j = (await search({ size: 100, sort: 'asc' })).json()
+    assert.equal(j.hits.length, docs.length)
+    for (const [i, h] of j.hits.entries()) {
+      const { _id, _index, '@timestamp': t, ...rest } = h
+      const { '@timestamp': dt, ...doc } = docs[i]!
+      assert.equal(t, dt)
+      assert.deepEqual(rest, doc)
+    }
+    const count = async (query: string) => (await search({ query, size: 0, track_total_hits: true })).json().total
+    assert.equal(await count('logtag:F'), 10)
+    assert.equal(await count('_p:P and kubernetes.labels.app:web'), 5)
+    assert.equal(await count('message:"cri 3"'), 1)
+    const f = await postJson(`${s.ui}/api/fields`, RANGE)
+    assert.equal(f.status, 200, f.text)
+    const names = new Set(f.json().fields.map((x: { name: string }) => x.name))
+    for (const n of ['logtag', '_p', 'message', 'log', 'stream', 'time', 'kubernetes.labels.app'])
+      assert.ok(names.has(n), n)
+  })
+})

@@ -68,6 +68,15 @@ test('Fluent Bit lines of every usual shape: transcoded, and stored exactly as p
     `{"log":"",${K}}`,
     `{"log":"no timestamp: now",${K}}`,
     `{${K}}`,
+    // CRI: Fluent Bit's cri parser leaves logtag, its cri multiline parser _p (kept in the row's own rest)
+    `{"@timestamp":"2026-12-03T10:00:03.000Z","stream":"stdout","logtag":"F","message":"cri parser",${K}}`,
+    `{"@timestamp":"2026-12-03T10:00:03.001Z","time":"2026-12-03T10:00:03.001Z","stream":"stderr","_p":"P","log":"multiline cri",${K}}`,
+    `{"_p":"F","logtag":"F","log":"both, this order",${K}}`,
+    `{"logtag":"F","_p":"F","log":"both, the other order",${K}}`,
+    `{"logtag":"","log":"an empty tag",${K}}`,
+    `{"logtag":"é","log":"a tag outside ASCII",${K}}`,
+    `{"logtag":"F","kubernetes":{"pod_name":"x","namespace_name":"y"}}`,
+    `{"logtag":"F","log":"metadata all columns: no shared part","kubernetes":{"pod_name":"x","namespace_name":"y","host":"h","container_name":"c"}}`,
     `{"stream":"stdout","log":"a line with a, comma and a \\"quote\\" and a }",${K}}`,
   ]
   const { transcoded } = compare(lines)
@@ -79,6 +88,9 @@ test('lines the fast path does not take go the JSON way, with the same result', 
   const lines = [
     `{"@timestamp":"2026-12-03T10:00:00.123Z","log":"ok",${K}}`, // taken
     `{"log":"other key","extra":1,${K}}`, // a key that stays in rest
+    `{"log":"an escaped tag","logtag":"\\/",${K}}`, // \/ is not how JSON.stringify writes it
+    `{"log":"a number tag","logtag":1,${K}}`,
+    `{"log":"dup tag","logtag":"F","logtag":"P",${K}}`,
     `{"log":"a number","level":5,${K}}`, // a non-string value
     `{"log":"nested","stream":{"a":1},${K}}`,
     `{"log":"null","level":null,${K}}`,
@@ -164,7 +176,7 @@ test('random lines: same WAL rows either way', () => {
     '1764756000000',
     '} , { "kubernetes": ',
   ]
-  const keys = ['@timestamp', 'log', 'message', 'stream', 'level', 'time', 'other', 'kubernetes']
+  const keys = ['@timestamp', 'log', 'message', 'stream', 'level', 'time', 'logtag', '_p', 'other', 'kubernetes']
   const tails = [
     K,
     '"kubernetes":{"pod_name":"p2","namespace_name":"n"}',

@@ -24,10 +24,18 @@ export class EncodedSource {
   readonly mask: number
   /** The shared `kubernetes` object (row.ts shareValue). */
   readonly kubernetes: Record<string, unknown>
-  /** bytes[start, end): the stream, level, message, message key and time fields of the WAL row, each with its separator. */
+  /**
+   * bytes[start, end): the stream, level, message, message key and time fields of the WAL row, each
+   * with its separator, then its own `rest` field when it has one.
+   */
   readonly bytes: Buffer
   readonly start: number
   readonly end: number
+  /**
+   * A document with the keys of the row's own `rest` (their values: strings), for the field
+   * catalog; undefined when all its keys but `kubernetes` became columns.
+   */
+  readonly restShape: Record<string, unknown> | undefined
 
   constructor(
     tsUs: number | undefined,
@@ -36,6 +44,7 @@ export class EncodedSource {
     bytes: Buffer,
     start: number,
     end: number,
+    restShape?: Record<string, unknown>,
   ) {
     this.tsUs = tsUs
     this.mask = mask
@@ -43,6 +52,7 @@ export class EncodedSource {
     this.bytes = bytes
     this.start = start
     this.end = end
+    this.restShape = restShape
   }
 }
 
@@ -93,6 +103,11 @@ const K_MESSAGE = 4
 const K_STREAM = 8
 const K_LEVEL = 16
 const K_TIME = 32
+// Keys that stay in the row's own `rest` (not columns): CRI's partial-line tag, as Fluent Bit's `cri`
+// parser (`logtag`) and its built-in `cri` multiline parser (`_p`) leave it in every record.
+const K_LOGTAG = 64
+const K_P = 128
+const REST_KEYS = K_LOGTAG | K_P
 
 /** The key bit of body[s, e) (a key without escapes), or 0 for any other key. */
 function keyBit(b: Buffer, s: number, e: number): number {
@@ -105,7 +120,10 @@ function keyBit(b: Buffer, s: number, e: number): number {
       return b[s] === 0x6c && b[s + 1] === 0x65 && b[s + 2] === 0x76 && b[s + 3] === 0x65 && b[s + 4] === 0x6c
         ? K_LEVEL
         : 0
-    case 6: // stream
+    case 2: // _p
+      return b[s] === 0x5f && b[s + 1] === 0x70 ? K_P : 0
+    case 6: // stream, logtag
+      if (b[s] === 0x6c) return sameAscii(b, s, LOGTAG) ? K_LOGTAG : 0
       return b[s] === 0x73 &&
         b[s + 1] === 0x74 &&
         b[s + 2] === 0x72 &&
@@ -124,6 +142,7 @@ function keyBit(b: Buffer, s: number, e: number): number {
 }
 
 const MESSAGE = 'message'
+const LOGTAG = 'logtag'
 const TIMESTAMP = '@timestamp'
 
 function sameAscii(b: Buffer, s: number, text: string): boolean {
@@ -230,8 +249,10 @@ function putField(b: Buffer, s: number, e: number, escaped: boolean, out: Buffer
   return o
 }
 
-const starts = new Int32Array(64)
-const ends = new Int32Array(64)
+const starts = new Int32Array(256)
+const ends = new Int32Array(256)
+/** Where the member (key and value) of a REST_KEYS key starts, at its key's opening quote. */
+const memberStarts = new Int32Array(256)
 const esc = [0]
 
 /**
@@ -251,6 +272,7 @@ export function transcodeHead(
   if (k8sBits === 0) return undefined
   let seen = 0
   let escapedBits = 0
+  let firstRest = 0
   if (h !== pos) {
     if (b[h] !== 0x2c) return undefined
     let i = pos + 1
@@ -274,6 +296,13 @@ export function transcodeHead(
       if (esc[0]) escapedBits |= bit
       starts[bit] = ke + 3
       ends[bit] = ve
+      if (bit & REST_KEYS) {
+        // its bytes become the rest's JSON text as they are: only if they are what JSON.stringify
+        // writes (no escape at all: the input may escape `/`, which JSON.stringify does not)
+        if (esc[0]) return undefined
+        memberStarts[bit] = i
+        if (firstRest === 0) firstRest = bit
+      }
       i = ve + 1
       if (i === h) break
       if (b[i] !== 0x2c) return undefined
@@ -292,7 +321,9 @@ export function transcodeHead(
   // the fields in WAL order (row.ts WalWriter sharedRow): stream, level, message, message key, time
   let mask = k8sBits
   let need = 8
-  for (let bit = 1; bit <= K_TIME; bit <<= 1) if (seen & bit) need += ends[bit]! - starts[bit]! + 2
+  for (let bit = 1; bit <= K_P; bit <<= 1) if (seen & bit) need += ends[bit]! - starts[bit]! + 2
+  // the rest's members, with their keys, quotes and separators
+  if (seen & REST_KEYS) need += 32
   out.ensure(need)
   const o0 = out.len
   const buf = out.buf
@@ -324,6 +355,34 @@ export function transcodeHead(
     o = putField(b, starts[K_TIME]!, ends[K_TIME]!, (escapedBits & K_TIME) !== 0, buf, o)
   }
   buf[o++] = WAL_SEP
+  // the row's own `rest` (row.ts ownRestText): its members in the document's order, as JSON
+  let restShape: Record<string, unknown> | undefined
+  const rest = seen & REST_KEYS
+  if (rest !== 0) {
+    buf[o++] = WAL_QUOTE
+    buf[o++] = 0x7b
+    const second = rest === REST_KEYS ? REST_KEYS ^ firstRest : 0
+    o = putMember(b, memberStarts[firstRest]!, ends[firstRest]! + 1, buf, o)
+    if (second !== 0) {
+      buf[o++] = 0x2c
+      o = putMember(b, memberStarts[second]!, ends[second]! + 1, buf, o)
+    }
+    buf[o++] = 0x7d
+    buf[o++] = WAL_QUOTE
+    restShape = REST_SHAPES[rest]
+  }
   out.len = o
-  return new EncodedSource(tsUs, mask, kubernetes, buf, o0, o)
+  return new EncodedSource(tsUs, mask, kubernetes, buf, o0, o, restShape)
+}
+
+function putMember(b: Buffer, s: number, e: number, out: Buffer, o: number): number {
+  for (let i = s; i < e; i++) out[o++] = b[i]!
+  return o
+}
+
+/** What the field catalog learns from a transcoded document's own `rest` (its keys hold strings). */
+const REST_SHAPES: Record<number, Record<string, unknown>> = {
+  [K_LOGTAG]: { logtag: '' },
+  [K_P]: { _p: '' },
+  [K_LOGTAG | K_P]: { logtag: '', _p: '' },
 }

@@ -461,11 +461,14 @@ const NL_BYTE = 10
 
 /**
  * A document's column bytes made at parse time (es/source-transcode.ts): `bytes[start, end)` holds
- * its stream, level, message, message key and time fields as WalWriter writes them, and everything
- * else of it is the shared `kubernetes` object (WalWriter encodedRow).
+ * its stream, level, message, message key and time fields as WalWriter writes them, then its own
+ * `rest` field when it has one; everything else of it is the shared `kubernetes` object (WalWriter
+ * encodedRow).
  */
 export interface EncodedColumns {
   readonly kubernetes: Record<string, unknown>
+  /** The keys of the document's own `rest` (string values), for the field catalog; undefined: none. */
+  readonly restShape: Record<string, unknown> | undefined
   readonly bytes: Buffer
   readonly start: number
   readonly end: number
@@ -581,9 +584,10 @@ export class WalWriter {
   }
 
   /**
-   * The row of a document es/source-transcode.ts transcoded: its column bytes were made from the
-   * request body (`own[start, end)`: stream, level, message, message key, time), its `kubernetes` is
-   * a shared object and nothing else of it stays in `rest`. Same bytes as sharedRow for the document.
+   * The row of a document es/source-transcode.ts transcoded: its column bytes, and its own `rest`
+   * field if it has one, were made from the request body (`own[start, end)`: stream, level, message,
+   * message key, time, rest); its `kubernetes` is a shared object. Same bytes as sharedRow or row for
+   * the document.
    */
   encodedRow(
     tsUs: number,

@@ -489,7 +489,10 @@ export class Store {
       r.body = null
       r.encoded = undefined
       if (body !== null) this.paths.collect(body, r.mask, found)
-      else this.paths.collectShared(enc!.kubernetes, r.mask, found)
+      else {
+        this.paths.collectShared(enc!.kubernetes, r.mask, found)
+        if (enc!.restShape !== undefined) this.paths.collect(enc!.restShape, r.mask, found)
+      }
       // fast path: consecutive rows mostly share day and index; the map is updated once per run
       const day = this.dayCache.of(r.tsUs)
       if (day !== runDay || r.index !== runIndex) {
