@@ -157,6 +157,8 @@ test('renderBulk (template fast path) writes exactly what JSON.stringify of bulk
     { action: 'index', index: 'logs-1', id: '2' },
     { action: 'index', index: 'logs-1', id: undefined },
     { action: 'create', index: 'logs-"2', id: undefined },
+    { action: 'create', index: 'logs-한글', id: undefined },
+    { action: 'index', index: 'x', id: undefined },
   ]
   const shards = { total: 1, successful: 1, failed: 0 }
   const o: BulkOutcome = {
@@ -189,8 +191,11 @@ test('renderBulk (template fast path) writes exactly what JSON.stringify of bulk
       },
       undefined,
       undefined,
+      undefined,
+      // longer than what the buffer was sized for: it grows
+      { _index: 'x', _id: undefined, status: 400, error: { type: 't', reason: 'é'.repeat(5000) } },
     ],
-    seqs: [6, -1, -1, -1, 36, 1e12],
+    seqs: [6, -1, -1, -1, 36, 1e12, 2 ** 53 - 1, -1],
   }
   const r = bulkResponse(o)
   assert.deepEqual(r.items[0], {
@@ -206,8 +211,8 @@ test('renderBulk (template fast path) writes exactly what JSON.stringify of bulk
     },
   })
   assert.equal(r.items[4]!.index!._id, '10', '_id is the sequence number in base 36')
-  assert.equal(renderBulk(o), JSON.stringify(r))
-  assert.deepEqual(JSON.parse(renderBulk(o)), JSON.parse(JSON.stringify(r)))
+  assert.equal(renderBulk(o).toString('utf8'), JSON.stringify(r))
+  assert.deepEqual(JSON.parse(renderBulk(o).toString('utf8')), JSON.parse(JSON.stringify(r)))
 })
 
 describe('Elasticsearch-compatible HTTP API', () => {

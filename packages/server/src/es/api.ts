@@ -377,8 +377,7 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     const refresh = url.searchParams.get('refresh')
     if (refresh === 'true' || refresh === 'wait_for' || refresh === '') await ctx.store.refresh()
     if (url.searchParams.has('pretty')) return reply(req, res, 200, bulkResponse(result))
-    // encoded once (Buffer.byteLength and then res.end(text) each went over the whole text)
-    const bytes = Buffer.from(renderBulk(result), 'utf8')
+    const bytes = renderBulk(result)
     res.writeHead(200, {
       'content-type': 'application/json; charset=UTF-8',
       'content-length': bytes.length,

@@ -646,7 +646,7 @@ let lastSharedIndex = ''
 let lastSharedIndexBytes = Buffer.alloc(0)
 
 /** Writes `n` as `${n}` would at `off` (digit by digit when a non-negative safe integer); returns the offset after it. */
-function writeDigits(buf: Buffer, off: number, n: number): number {
+export function writeDigits(buf: Buffer, off: number, n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) return off + buf.write(String(n), off)
   let digits = 1
   for (let p = 10; p <= n; p *= 10) digits++
