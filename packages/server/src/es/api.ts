@@ -9,13 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '@sluice/core/log.ts'
 import type { AgentTracker } from '../agents.ts'
 import { type Auth, allows, type Principal } from '../auth.ts'
+import { BufferPool } from '../buffer-pool.ts'
 import { HttpError, readBody, readBodyPooled } from '../http/util.ts'
 import { authFailureCounter, type Metrics } from '../metrics.ts'
 import { BusyError, type Store } from '../store/store.ts'
 import { type BulkOutcome, bulkResponse, executeBulk, renderBulk } from './bulk.ts'
 import { columnBytesFor, parseBulk } from './bulk-parse.ts'
-import { ColumnBytes } from './source-transcode.ts'
 import type { IdRegistry } from './ids.ts'
+import { ColumnBytes } from './source-transcode.ts'
 
 export const ES_VERSION = '8.17.0'
 const BUILD_HASH = '2b6a7fed44faa321997703718f07ee0420804b41'
@@ -342,6 +343,9 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     }
   }
 
+  /** `_bulk` response buffers (≈340 KB for 2,000 items), reused (buffer-pool.ts). */
+  const responseBuffers = new BufferPool({ buffers: 8, bufferBytes: 4 * 1024 * 1024, totalBytes: 16 * 1024 * 1024 })
+
   const bulk = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -377,13 +381,21 @@ export function createEsHandler(ctx: EsContext): (req: IncomingMessage, res: Ser
     const refresh = url.searchParams.get('refresh')
     if (refresh === 'true' || refresh === 'wait_for' || refresh === '') await ctx.store.refresh()
     if (url.searchParams.has('pretty')) return reply(req, res, 200, bulkResponse(result))
-    const bytes = renderBulk(result)
+    // written into buffers of a pool, given back once the response is written out
+    const taken: Buffer[] = []
+    const bytes = renderBulk(result, (size) => {
+      const b = responseBuffers.take(size)
+      taken.push(b)
+      return b
+    })
     res.writeHead(200, {
       'content-type': 'application/json; charset=UTF-8',
       'content-length': bytes.length,
       'x-elastic-product': 'Elasticsearch',
     })
-    res.end(bytes)
+    res.end(bytes, () => {
+      for (const b of taken) responseBuffers.give(b)
+    })
   }
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {

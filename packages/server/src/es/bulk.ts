@@ -293,15 +293,16 @@ export function bulkResponse(o: BulkOutcome): BulkResponse {
  * The response body, UTF-8: the same text as JSON.stringify(bulkResponse(o)). fast path: written as
  * bytes into one buffer, a new document without an `_id` from bytes made once per action and index
  * plus its sequence number's digits (no string per item, no 300 KB string to encode); other items
- * through a template, or JSON.stringify for failures.
+ * through a template, or JSON.stringify for failures. Its buffers come from `take` (a pool: the
+ * caller gives them back once the response is written out).
  */
-export function renderBulk(o: BulkOutcome): Buffer {
+export function renderBulk(o: BulkOutcome, take: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const n = o.ops.length
-  let buf = Buffer.allocUnsafe(64 + n * PLAIN_ITEM_MAX) as RawBuffer
+  let buf = take(64 + n * PLAIN_ITEM_MAX) as RawBuffer
   let at = buf.latin1Write(`{"took":${o.took},"errors":${o.errors},"items":[`, 0)
   const room = (k: number) => {
     if (at + k <= buf.length) return
-    const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, at + k)) as RawBuffer
+    const grown = take(Math.max(buf.length * 2, at + k)) as RawBuffer
     buf.copy(grown, 0, 0, at)
     buf = grown
   }
