@@ -550,37 +550,11 @@ export class WalWriter {
     doc: Record<string, unknown>,
     memo: SharedMemo,
   ): void {
-    if (index !== lastSharedIndex) {
-      lastSharedIndex = index
-      lastSharedIndexBytes = Buffer.from(`${field(index)}${SEP}`)
-    }
-    const wal = (memo.wal ??= sharedWal(doc.kubernetes as Record<string, unknown>, mask, memo))
-    const first = wal.kid !== null && !this.shared.has(wal.kid)
-    if (first) this.shared.set(wal.kid!, memo.part!.text)
-    const tail = first ? wal.first : wal.again
-    const idField = id === null ? '' : field(id)
-    const b =
+    const own =
       `${mask & M.stream ? field(doc.stream as string) : ''}${SEP}${mask & M.level ? field(doc.level as string) : ''}${SEP}` +
       `${mask & M.log ? field(doc.log as string) : mask & M.message ? field(doc.message as string) : ''}${SEP}` +
       `${mask & M.log ? MKEY_LOG : mask & M.message ? MKEY_MESSAGE : ''}${SEP}${mask & M.time ? field(doc.time as string) : ''}${SEP}`
-    const max =
-      2 * 17 + lastSharedIndexBytes.length + (idField.length + b.length) * 3 + wal.cols.length + tail.length + 2
-    if (this.len + max > this.buf.length) this.grow(max)
-    // ts, seq and the index as bytes: no number-to-string conversions and no rope to flatten
-    this.len = writeDigits(this.buf, this.len, tsUs)
-    this.buf[this.len++] = SEP_BYTE
-    this.len = writeDigits(this.buf, this.len, seq)
-    this.buf[this.len++] = SEP_BYTE
-    this.buf.set(lastSharedIndexBytes, this.len)
-    this.len += lastSharedIndexBytes.length
-    if (id !== null) this.len += this.buf.write(idField, this.len)
-    this.buf[this.len++] = SEP_BYTE
-    this.buf.set(wal.cols, this.len)
-    this.len += wal.cols.length
-    this.len += this.buf.write(b, this.len)
-    this.buf.set(tail, this.len)
-    this.len += tail.length
-    this.buf[this.len++] = NL_BYTE
+    this.writeShared(tsUs, seq, index, id, mask, doc.kubernetes as Record<string, unknown>, memo, own, 0, 0)
   }
 
   /**
@@ -602,6 +576,27 @@ export class WalWriter {
   ): void {
     const memo = shared.get(kubernetes)
     if (memo === undefined) throw new Error('encodedRow: the kubernetes object is not shared')
+    this.writeShared(tsUs, seq, index, id, mask, kubernetes, memo, own, start, end)
+  }
+
+  /**
+   * A row whose `kubernetes` is a shared object: ts, seq and the index as bytes (no number-to-string
+   * conversions and no rope to flatten), the object's column fields and shared part as bytes made once
+   * (SharedWal), and the document's own fields between them: a string (sharedRow) or bytes
+   * own[start, end) (encodedRow).
+   */
+  private writeShared(
+    tsUs: number,
+    seq: number,
+    index: string,
+    id: string | null,
+    mask: number,
+    kubernetes: Record<string, unknown>,
+    memo: SharedMemo,
+    own: string | Buffer,
+    start: number,
+    end: number,
+  ): void {
     if (index !== lastSharedIndex) {
       lastSharedIndex = index
       lastSharedIndexBytes = Buffer.from(`${field(index)}${SEP}`)
@@ -611,8 +606,9 @@ export class WalWriter {
     if (first) this.shared.set(wal.kid!, memo.part!.text)
     const tail = first ? wal.first : wal.again
     const idField = id === null ? '' : field(id)
-    const max =
-      2 * 17 + lastSharedIndexBytes.length + idField.length * 3 + wal.cols.length + (end - start) + tail.length + 2
+    // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const ownMax = typeof own === 'string' ? own.length * 3 : end - start
+    const max = 2 * 17 + lastSharedIndexBytes.length + idField.length * 3 + wal.cols.length + ownMax + tail.length + 2
     if (this.len + max > this.buf.length) this.grow(max)
     const buf = this.buf
     let o = writeDigits(buf, this.len, tsUs)
@@ -625,7 +621,7 @@ export class WalWriter {
     buf[o++] = SEP_BYTE
     buf.set(wal.cols, o)
     o += wal.cols.length
-    o += own.copy(buf, o, start, end)
+    o += typeof own === 'string' ? buf.write(own, o) : own.copy(buf, o, start, end)
     buf.set(tail, o)
     o += tail.length
     buf[o++] = NL_BYTE
