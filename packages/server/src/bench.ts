@@ -172,13 +172,14 @@ export function k8sWorkload(records: number, batch = 2000, seed = 1, spanMs = 6 
   return { bodies, records, firstMs, lastMs: now, docBytes }
 }
 
-function post(
-  agent: Agent,
-  port: number,
-  path: string,
-  body: Buffer | string,
-  type = 'application/json',
-): Promise<{ status: number; text: string }> {
+/** A POST's answer: its status, its first bytes as text, and the whole text on demand. */
+interface Answer {
+  readonly status: number
+  readonly head: string
+  text(): string
+}
+
+function postRaw(agent: Agent, port: number, path: string, body: Buffer | string, type: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -188,33 +189,6 @@ function post(
         method: 'POST',
         agent,
         headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c) => chunks.push(c))
-        res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }))
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-/** POSTs a `_bulk` body; the response's first bytes as text, and the whole text on demand. */
-function postBulk(
-  agent: Agent,
-  port: number,
-  body: Buffer,
-): Promise<{ status: number; head: string; text: () => string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/_bulk',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/x-ndjson', 'content-length': body.length },
       },
       (res) => {
         const chunks: Buffer[] = []
@@ -231,6 +205,22 @@ function postBulk(
     req.on('error', reject)
     req.end(body)
   })
+}
+
+async function post(
+  agent: Agent,
+  port: number,
+  path: string,
+  body: Buffer | string,
+  type = 'application/json',
+): Promise<{ status: number; text: string }> {
+  const a = await postRaw(agent, port, path, body, type)
+  return { status: a.status, text: a.text() }
+}
+
+/** POSTs a `_bulk` body (the answer's whole text is decoded only when asked for). */
+function postBulk(agent: Agent, port: number, body: Buffer): Promise<Answer> {
+  return postRaw(agent, port, '/_bulk', body, 'application/x-ndjson')
 }
 
 export interface ServerBenchResult {

@@ -38,10 +38,25 @@ const podC = {
   annotations: { owner: 'bob' },
 }
 
+const t0 = Date.now() - 30 * 60_000
+/** The time of the i-th second of the test's timeline (half an hour ago), ISO 8601. */
+const at = (i: number) => new Date(t0 + i * 1000).toISOString()
+
+/** The server's hits, oldest first, are `docs` exactly as they were sent; returns the search's answer. */
+async function assertHitsAsSent(s: TestServer, docs: ReadonlyArray<Record<string, unknown>>): Promise<any> {
+  const j = (await postJson(`${s.ui}/api/search`, { ...RANGE, size: 200, sort: 'asc' })).json()
+  assert.equal(j.hits.length, docs.length)
+  for (const [i, h] of j.hits.entries()) {
+    const { _id, _index, '@timestamp': t, ...rest } = h
+    const { '@timestamp': dt, ...doc } = docs[i]!
+    assert.equal(t, new Date(dt as string).toISOString())
+    assert.deepEqual(rest, doc)
+  }
+  return j
+}
+
 describe('query API over shared pod metadata', () => {
   let s: TestServer
-  const t0 = Date.now() - 30 * 60_000
-  const at = (i: number) => new Date(t0 + i * 1000).toISOString()
   const docs: Array<Record<string, unknown>> = []
   before(async () => {
     s = await testServer()
@@ -86,14 +101,7 @@ describe('query API over shared pod metadata', () => {
   })
 
   test('hits are the documents as sent, split or not', async () => {
-    const j = (await search({ size: 200, sort: 'asc' })).json()
-    assert.equal(j.hits.length, docs.length)
-    for (const [i, h] of j.hits.entries()) {
-      const { _id, _index, '@timestamp': t, ...rest } = h
-      const { '@timestamp': dt, ...doc } = docs[i]!
-      assert.equal(t, new Date(dt as string).toISOString())
-      assert.deepEqual(rest, doc)
-    }
+    const j = await assertHitsAsSent(s, docs)
     // the same key order whether the metadata came from the row (first line) or the shared table
     const byLog = new Map(j.hits.map((h: any) => [h.log, h]))
     const strip = (h: any) => {
@@ -291,8 +299,6 @@ describe('a data directory written before rows referenced shared parts', () => {
 
 describe('CRI records (transcoded at parse: es/source-transcode.ts)', () => {
   let s: TestServer
-  const t0 = Date.now() - 30 * 60_000
-  const at = (i: number) => new Date(t0 + i * 1000).toISOString()
   const docs: Array<Record<string, unknown>> = []
   before(async () => {
     s = await testServer()
@@ -316,14 +322,7 @@ describe('CRI records (transcoded at parse: es/source-transcode.ts)', () => {
   const search = (body: object) => postJson(`${s.ui}/api/search`, { ...RANGE, ...body })
 
   test('hits are the documents as sent; their tags are fields like any other', async () => {
-    const j = (await search({ size: 100, sort: 'asc' })).json()
-    assert.equal(j.hits.length, docs.length)
-    for (const [i, h] of j.hits.entries()) {
-      const { _id, _index, '@timestamp': t, ...rest } = h
-      const { '@timestamp': dt, ...doc } = docs[i]!
-      assert.equal(t, dt)
-      assert.deepEqual(rest, doc)
-    }
+    await assertHitsAsSent(s, docs)
     const count = async (query: string) => (await search({ query, size: 0, track_total_hits: true })).json().total
     assert.equal(await count('logtag:F'), 10)
     assert.equal(await count('_p:P and kubernetes.labels.app:web'), 5)
