@@ -218,26 +218,24 @@ export const tailOptions = {
   multiline: {
     type: 'bool',
     default: 'false',
-    description: 'Old multiline mechanism (`parser_firstline`).',
-    ignored: 'the old multiline mechanism is not implemented; use `multiline.parser`',
+    description:
+      'Old multiline mechanism: join lines into messages that start with a line `parser_firstline` matches (not used when `multiline.parser` or `parser` is set).',
   },
   multiline_flush: {
     type: 'time',
     default: '4',
-    description: 'Old multiline mechanism: seconds before a pending message is flushed.',
-    ignored: 'the old multiline mechanism is not implemented; use `multiline.parser` (its flush_timeout applies)',
+    description: 'Old multiline mechanism: seconds after its first line at which a message being joined is complete.',
   },
   parser_firstline: {
     type: 'str',
-    description: 'Old multiline mechanism: parser matching the first line of a message.',
-    ignored: 'the old multiline mechanism is not implemented; use `multiline.parser`',
+    description: 'Old multiline mechanism: parser matching the first line of a message (required with `multiline on`).',
   },
   parser_n: {
     type: 'str',
     multiple: true,
     aliases: Array.from({ length: 20 }, (_, i) => `parser_${i + 1}`),
-    description: 'Old multiline mechanism: extra parsers `Parser_1`, `Parser_2`, … applied to joined messages.',
-    ignored: 'the old multiline mechanism is not implemented; use `multiline.parser`',
+    description:
+      'Old multiline mechanism: parsers `Parser_1`, `Parser_2`, … tried in order on the lines after a first line; the fields of the first that matches are added to the message.',
   },
   'multiline.parser': {
     type: 'clist',

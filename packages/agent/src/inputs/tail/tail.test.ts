@@ -534,6 +534,16 @@ describe('tail: database and acknowledged delivery', () => {
 })
 
 describe('tail: parser and multiline', () => {
+  const firstline: Parser = {
+    name: 'first',
+    format: 'regex',
+    parse(text) {
+      const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) (\w+) (.*)$/.exec(text)
+      if (!m) return null
+      const sec = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000
+      return { body: { level: m[7]!, msg: m[8]! }, sec, nsec: 0 }
+    },
+  }
   const kv: Parser = {
     name: 'kv',
     format: 'regex',
@@ -584,6 +594,56 @@ describe('tail: parser and multiline', () => {
     await stop(t)
     assert.deepEqual(fake.lines(), ['start1\n  cont', 'start2'])
     assert.equal(dbOffset(db, file), 21)
+  })
+
+  test('multiline on (old mechanism): stack traces joined; commit point before the message still joined', async () => {
+    const file = join(dir, 'app.log')
+    const db = join(dir, 'tail.db')
+    const first = '2026-11-22 07:30:00 ERROR boom\n'
+    const trace = '  at A\n  at B\n'
+    const next = '2026-11-22 07:30:01 INFO next\n'
+    await writeFile(file, `orphan\n${first}${trace}${next}`)
+    const fake = fakeContext({ parsers: [kv, firstline] })
+    const t = await run(
+      { path: file, read_from_head: 'on', db, multiline: 'on', parser_firstline: 'first', path_key: 'file' },
+      fake,
+    )
+    await waitFor('orphan and the joined trace', () => fake.batches.flatMap((b) => b.events).length === 2)
+    const [orphan, joined] = fake.batches.flatMap((b) => b.events)
+    assert.deepEqual(orphan!.body, { log: 'orphan', file })
+    assert.deepEqual(joined!.body, { level: 'ERROR', msg: 'boom\n  at A\n  at B', file })
+    assert.equal(joined!.sec, Date.UTC(2026, 10, 22, 7, 30, 0) / 1000)
+    // `next` is held (a message being joined): the committed offset stops before it
+    const beforeNext = Buffer.byteLength(`orphan\n${first}${trace}`)
+    await waitFor('committed before next', () => dbOffset(db, file) === beforeNext)
+    await stop(t)
+    assert.deepEqual(fake.batches.flatMap((b) => b.events)[2]!.body, { level: 'INFO', msg: 'next', file })
+    assert.equal(dbOffset(db, file), beforeNext + Buffer.byteLength(next))
+  })
+
+  test('multiline on: Multiline_Flush completes a message nothing follows', async () => {
+    const file = join(dir, 'app.log')
+    await writeFile(file, '2026-11-22 07:30:00 ERROR boom\n  at A\n')
+    const fake = fakeContext({ parsers: [firstline] })
+    const t0 = Date.now()
+    await run({ path: file, read_from_head: 'on', multiline: 'on', parser_firstline: 'first', multiline_flush: '1' }, fake)
+    await waitFor('flushed', () => fake.batches.length === 1)
+    assert.ok(Date.now() - t0 >= 900, 'not before Multiline_Flush')
+    assert.deepEqual(fake.batches[0]!.events[0]!.body, { level: 'ERROR', msg: 'boom\n  at A' })
+  })
+
+  test('multiline on without parser_firstline, or with an unknown one, does not start; Parser takes precedence', async () => {
+    const file = join(dir, 'app.log')
+    await writeFile(file, '2026-11-22 07:30:00 ERROR boom\n  at A\n')
+    await assert.rejects(startTail({ path: file, multiline: 'on' }, fakeContext()), /parser_firstline is not set/)
+    await assert.rejects(
+      startTail({ path: file, multiline: 'on', parser_firstline: 'nope' }, fakeContext()),
+      /parser_firstline 'nope' is not registered/,
+    )
+    const fake = fakeContext({ parsers: [kv, firstline] })
+    await run({ path: file, read_from_head: 'on', parser: 'kv', multiline: 'on', parser_firstline: 'first' }, fake)
+    await waitFor('2 records', () => fake.batches.flatMap((b) => b.events).length === 2)
+    assert.ok(fake.log.lines.some((l) => /multiline is not used: parser 'kv' is set/.test(l)))
   })
 
   test('multiline cri: a partial stdout line held while stderr completes keeps the commit point before it', async () => {

@@ -3,19 +3,27 @@
 
 import { homedir } from 'node:os'
 import { isAbsolute } from 'node:path'
+import type { MultilineJoiner } from '../../multiline/types.ts'
 import type { Parser } from '../../parsers/types.ts'
 import { defineInput } from '../../plugin.ts'
+import { FirstlineJoiner } from './firstline-joiner.ts'
 import { OffsetDb } from './offset-db.ts'
 import { GENERIC_ENCODINGS, tailOptions } from './options.ts'
 import type { LongLinePolicy } from './split-lines.ts'
 import { compileTag } from './tag.ts'
-import { Tailer } from './tailer.ts'
 import { tailMetrics } from './tail-metrics.ts'
+import { Tailer } from './tailer.ts'
 
 export const tail = defineInput({
   name: 'tail',
   description: 'Tail files: read lines appended to files matched by glob patterns (container logs)',
   options: tailOptions,
+  validate(o) {
+    // Fluent Bit refuses to start: "multiline: no parser defined for firstline".
+    if (o.multiline && o.parser_firstline === undefined && o['multiline.parser'].flat().length === 0 && !o.parser)
+      return [{ option: 'multiline', message: 'multiline is on but parser_firstline is not set' }]
+    return []
+  },
   init(o, ctx) {
     // glob(3) with GLOB_TILDE, as Fluent Bit expands Path: `~/` is the home directory.
     const patterns = o.path
@@ -39,18 +47,37 @@ export const tail = defineInput({
         )
       }
     }
+    const parserNamed = (name: string, option: string): Parser => {
+      const p = ctx.parsers.get(name)
+      if (!p) {
+        throw new Error(
+          `cannot start tail: ${option} '${name}' is not registered (known: ${ctx.parsers.names().join(', ') || 'none'})`,
+        )
+      }
+      return p
+    }
     let parser: Parser | undefined
     if (o.parser !== undefined) {
       if (multiline.length > 0) {
         ctx.log.warn(`parser '${o.parser}' is not used: multiline.parser is set (as in Fluent Bit)`)
-      } else {
-        parser = ctx.parsers.get(o.parser)
-        if (!parser) {
-          throw new Error(
-            `cannot start tail: parser '${o.parser}' is not registered (known: ${ctx.parsers.names().join(', ') || 'none'})`,
-          )
-        }
+      } else parser = parserNamed(o.parser, 'parser')
+    }
+    // Which joins lines, as Fluent Bit decides: multiline.parser, else Parser, else `Multiline On`.
+    let joiner: (() => MultilineJoiner) | undefined
+    if (multiline.length > 0) {
+      joiner = () => ctx.multiline.create(multiline)
+      if (o.multiline) ctx.log.warn('multiline (the old mechanism) is not used: multiline.parser is set')
+    } else if (o.multiline && parser !== undefined) {
+      ctx.log.warn(`multiline is not used: parser '${o.parser}' is set (as in Fluent Bit, Parser takes precedence)`)
+    } else if (o.multiline) {
+      if (o.parser_firstline === undefined) {
+        throw new Error('cannot start tail: multiline is on but parser_firstline is not set')
       }
+      const firstline = parserNamed(o.parser_firstline, 'parser_firstline')
+      const continuation = (o.parser_n ?? []).map((n) => parserNamed(n, 'parser_N'))
+      // Fluent Bit treats a Multiline_Flush of 0 or less as 1 second.
+      const flushMs = Math.max(1, o.multiline_flush) * 1000
+      joiner = () => new FirstlineJoiner({ firstline, continuation, key: o.key, flushMs })
     }
     const encoding = o['generic.encoding']
     const decoder = encoding === undefined ? undefined : new TextDecoder(GENERIC_ENCODINGS[encoding]!)
@@ -93,7 +120,7 @@ export const tail = defineInput({
         batchBytes: o.static_batch_size,
         inotify: o.inotify_watcher,
         exitOnEof: o.exit_on_eof,
-        multiline: multiline.length > 0 ? multiline : undefined,
+        multiline: joiner,
         compareFilename: o['db.compare_filename'],
         unicode: o['unicode.encoding'],
         dbLocking: o['db.locking'],

@@ -12,6 +12,7 @@ import { type FSWatcher, watch } from 'node:fs'
 import { type FileHandle, open, stat } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import type { LogEvent } from '@sluice/core/record.ts'
+import type { MultilineJoiner } from '../../multiline/types.ts'
 import type { InputContext } from '../../plugin.ts'
 import { FINGERPRINT_BYTES, fingerprint } from './fingerprint.ts'
 import { compileExclude, expandPattern, patternDirectory } from './glob.ts'
@@ -44,7 +45,8 @@ export interface TailerConfig {
   readonly batchBytes: number
   readonly inotify: boolean
   readonly exitOnEof: boolean
-  readonly multiline: readonly string[] | undefined
+  /** Makes each file's multiline joiner (`multiline.parser`, or the old `Multiline On` mechanism). */
+  readonly multiline: (() => MultilineJoiner) | undefined
   readonly compareFilename: boolean
   /** DB.locking: the database is opened in exclusive locking mode. */
   readonly dbLocking: boolean
@@ -316,7 +318,7 @@ export class Tailer {
     f.size = st.size
     f.mtimeMs = st.mtimeMs
     f.utf16 = await this.utf16Of(fh)
-    if (this.cfg.multiline) f.joiner = this.ctx.multiline.create(this.cfg.multiline)
+    if (this.cfg.multiline) f.joiner = this.cfg.multiline()
     if (this.cfg.inotify) {
       try {
         f.watcher = watch(path, { persistent: false }, (event) => {
