@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import { gunzipSync, zstdDecompressSync } from 'node:zlib'
+import { createSigner } from '../../aws/sigv4.ts'
 import { startOutput } from '../../testing/plugin-harness.ts'
 import http from './http.ts'
 
@@ -130,6 +132,74 @@ describe('http output against a real server', () => {
     assert.equal(r.kind, 'retry')
     assert.match((r as { reason: string }).reason, /cannot send to http:\/\/127\.0\.0\.1/)
     await h.stop()
+  })
+
+  // AWS's example for an OpenSearch Ingestion pipeline (Amazon OpenSearch Service developer guide,
+  // "Using an OpenSearch Ingestion pipeline with Fluent Bit"): http output, aws_auth, aws_service osis.
+  it('aws_auth signs each request with SigV4 over the bytes sent (AWS OpenSearch Ingestion example)', async () => {
+    const saved = { ...process.env }
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
+    process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId
+    process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey
+    delete process.env.AWS_PROFILE
+    delete process.env.AWS_ROLE_ARN
+    delete process.env.AWS_SESSION_TOKEN
+    try {
+      const h = await startOutput(http, {
+        ...opts(),
+        uri: '/log/ingest?source=sluice',
+        format: 'json',
+        compress: 'gzip',
+        aws_auth: 'true',
+        aws_region: 'us-east-1',
+        aws_service: 'osis',
+      })
+      assert.deepEqual(await h.flush(events, 't'), { kind: 'ok' })
+      await h.stop()
+      const s = seen[0]!
+      const auth = String(s.headers.authorization)
+      const m =
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/(\d{8})\/us-east-1\/osis\/aws4_request, SignedHeaders=([^,]+), Signature=[0-9a-f]{64}$/.exec(
+          auth,
+        )
+      assert.ok(m, auth)
+      const signedHeaders = m[2]!.split(';')
+      assert.ok(signedHeaders.includes('content-encoding') && signedHeaders.includes('x-amz-date'), m[2])
+      assert.equal(s.headers['x-amz-content-sha256'], createHash('sha256').update(s.body).digest('hex'))
+      // The signature verifies: signing what the server received, at the request's x-amz-date, gives it.
+      const d = String(s.headers['x-amz-date'])
+      const date = new Date(
+        `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`,
+      )
+      const received: Record<string, string> = {}
+      for (const name of signedHeaders) if (name !== 'host') received[name] = String(s.headers[name])
+      const again = await createSigner({ region: 'us-east-1', service: 'osis', credentials }).sign(
+        {
+          method: 'POST',
+          host: '127.0.0.1',
+          path: '/log/ingest',
+          query: { source: 'sluice' },
+          headers: received,
+          body: s.body,
+        },
+        date,
+      )
+      assert.equal(again.authorization, auth)
+      assert.equal(s.url, '/log/ingest?source=sluice')
+    } finally {
+      process.env = saved
+    }
+  })
+
+  it('aws_auth without aws_region or aws_service does not start', async () => {
+    await assert.rejects(
+      startOutput(http, { ...opts(), aws_auth: 'on', aws_service: 'osis' }),
+      /aws_auth On needs aws_region/,
+    )
+    await assert.rejects(
+      startOutput(http, { ...opts(), aws_auth: 'on', aws_region: 'eu-west-1' }),
+      /aws_auth On needs aws_service/,
+    )
   })
 
   it('PUT with http_method and a custom header', async () => {

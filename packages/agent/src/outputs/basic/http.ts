@@ -3,18 +3,22 @@
 // with Basic auth, extra headers and TLS. One undici Pool per instance keeps connections alive.
 // Outcome by status: 2xx delivered; 429, 5xx and connection errors retried (Retry-After honoured);
 // any other status is an error that retrying cannot fix, reported with the status and the start of
-// the response body.
+// the response body. With AWS_Auth, each request is signed with SigV4 for AWS_Service (e.g. `osis`,
+// an OpenSearch Ingestion pipeline, as in AWS's Fluent Bit example), credentials from the default AWS
+// chain (or AWS_Profile), optionally through AWS_Role_ARN.
 
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { gzip as gzipCb, zstdCompress as zstdCb } from 'node:zlib'
 import type { LogEvent } from '@sluice/core/record.ts'
 import type { Pool } from 'undici'
+import { credentialProvider } from '../../aws/credentials.ts'
+import { createSigner, type Signer } from '../../aws/sigv4.ts'
 import { eventsToMsgpack } from '../../format/event-msgpack.ts'
 import { DEFAULT_GELF_KEYS, type GelfKeys, toGelf } from '../../format/gelf.ts'
 import { dateKeyOf, type JsonDateFormat, jsonDateFormatOption, jsonDateKeyOption } from '../../format/json-date.ts'
 import { formatJsonRecords } from '../../format/json-records.ts'
-import { defineOutput, type FlushResult, type Rejection } from '../../plugin.ts'
+import { defineOutput, type FlushResult, type OptionProblem, type Rejection } from '../../plugin.ts'
 import { tlsServerName } from '../tls-server-name.ts'
 
 const gzip = promisify(gzipCb)
@@ -22,8 +26,6 @@ const zstd = promisify(zstdCb)
 
 export const HTTP_FORMATS = ['msgpack', 'json', 'json_lines', 'json_stream', 'gelf'] as const
 export type HttpFormat = (typeof HTTP_FORMATS)[number]
-
-const AWS_IGNORED = 'SigV4 signing is not implemented in the http output (use the es output for AWS)'
 
 export const httpOptions = {
   host: { type: 'str', default: '127.0.0.1', description: 'Host name or IP address of the HTTP server.' },
@@ -70,13 +72,17 @@ export const httpOptions = {
   },
   body_key: { type: 'str', description: 'Record key whose raw value is the body.', ignored: 'not implemented' },
   headers_key: { type: 'str', description: 'Record key holding extra headers.', ignored: 'not implemented' },
-  aws_auth: { type: 'bool', default: 'false', description: 'Sign requests with AWS SigV4.', ignored: AWS_IGNORED },
-  aws_region: { type: 'str', description: 'AWS region for SigV4.', ignored: AWS_IGNORED },
-  aws_service: { type: 'str', description: 'AWS service code for SigV4.', ignored: AWS_IGNORED },
-  aws_sts_endpoint: { type: 'str', description: 'Custom STS endpoint.', ignored: AWS_IGNORED },
-  aws_role_arn: { type: 'str', description: 'AWS IAM role to assume.', ignored: AWS_IGNORED },
-  aws_external_id: { type: 'str', description: 'External ID for the role.', ignored: AWS_IGNORED },
-  aws_profile: { type: 'str', description: 'AWS profile name.', ignored: AWS_IGNORED },
+  aws_auth: {
+    type: 'bool',
+    default: 'false',
+    description: 'Sign requests with AWS SigV4 (needs aws_region and aws_service).',
+  },
+  aws_region: { type: 'str', description: 'AWS region for SigV4.' },
+  aws_service: { type: 'str', description: 'AWS service code for SigV4 (e.g. `osis` for OpenSearch Ingestion).' },
+  aws_sts_endpoint: { type: 'str', description: 'Custom STS endpoint (for aws_role_arn).' },
+  aws_role_arn: { type: 'str', description: 'AWS IAM role to assume for signing.' },
+  aws_external_id: { type: 'str', description: 'External ID for the role.' },
+  aws_profile: { type: 'str', description: 'AWS profile name (default: the default credential chain).' },
   tls: { type: 'bool', default: 'off', description: 'Use TLS (https).' },
   'tls.verify': { type: 'bool', default: 'on', description: 'Verify the server certificate.' },
   'tls.ca_file': { type: 'str', description: 'CA certificate file (PEM).' },
@@ -179,8 +185,45 @@ export function classifyStatus(status: number, body: string, retryAfter?: number
   return { kind: 'error', reason }
 }
 
+/** Checks of the aws options together (Fluent Bit refuses to start without region or service). */
+export function httpOptionProblems(o: {
+  aws_auth: boolean
+  aws_region?: string
+  aws_service?: string
+}): OptionProblem[] {
+  const problems: OptionProblem[] = []
+  if (o.aws_auth && !o.aws_region) problems.push({ option: 'aws_auth', message: 'aws_auth On needs aws_region' })
+  if (o.aws_auth && !o.aws_service) problems.push({ option: 'aws_auth', message: 'aws_auth On needs aws_service' })
+  return problems
+}
+
+/** Header list (as requestHeaders makes it) → one value per lower-case name, as SigV4 signs them. */
+function headerRecord(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = list[i]!.toLowerCase()
+    out[name] = name in out ? `${out[name]},${list[i + 1]}` : list[i + 1]!
+  }
+  return out
+}
+
+/** A URI's path and query parameters, as the signer takes them. */
+function splitUri(uri: string): { path: string; query: Record<string, string | string[]> } {
+  const q = uri.indexOf('?')
+  if (q < 0) return { path: uri, query: {} }
+  const query: Record<string, string | string[]> = {}
+  for (const [k, v] of new URLSearchParams(uri.slice(q + 1))) {
+    const prev = query[k]
+    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
+  }
+  return { path: uri.slice(0, q), query }
+}
+
 interface HttpState {
   readonly pool: Pool
+  /** SigV4 signer when aws_auth is on, and the host name it signs. */
+  readonly signer: Signer | undefined
+  readonly host: string
   readonly body: HttpBodyConfig
   readonly method: 'POST' | 'PUT'
   readonly path: string
@@ -196,7 +239,10 @@ export default defineOutput({
   options: httpOptions,
   // Fluent Bit's default: two concurrent flushes (its plugin's `.workers = 2`)
   defaultWorkers: 2,
+  validate: httpOptionProblems,
   async init(o, ctx): Promise<HttpState> {
+    const problems = httpOptionProblems(o)
+    if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '))
     // undici is loaded when an http output is configured: importing it costs every agent start
     // ~0.1 CPU-s and ~25 MB of memory otherwise.
     const { Pool } = await import('undici')
@@ -216,8 +262,23 @@ export default defineOutput({
           }
         : undefined,
     })
+    const signer = o.aws_auth
+      ? createSigner({
+          region: o.aws_region!,
+          service: o.aws_service!,
+          credentials: credentialProvider({
+            region: o.aws_region,
+            profile: o.aws_profile,
+            roleArn: o.aws_role_arn,
+            externalId: o.aws_external_id,
+            stsEndpoint: o.aws_sts_endpoint,
+          }),
+        })
+      : undefined
     return {
       pool,
+      signer,
+      host: o.host,
       body: {
         format: o.format,
         dateKey: dateKeyOf(o.json_date_key),
@@ -252,10 +313,20 @@ export default defineOutput({
     const payload = s.compress === 'gzip' ? await gzip(body) : s.compress === 'zstd' ? await zstd(body) : body
     let result: FlushResult
     try {
+      const list = requestHeaders({ ...s.headerOpts, contentType, tag })
+      const headers = s.signer
+        ? await s.signer.sign({
+            method: s.method,
+            host: s.host,
+            ...splitUri(s.path),
+            headers: headerRecord(list),
+            body: payload,
+          })
+        : list
       const res = await s.pool.request({
         method: s.method,
         path: s.path,
-        headers: requestHeaders({ ...s.headerOpts, contentType, tag }),
+        headers,
         body: payload,
         signal: ctx.signal,
       })
