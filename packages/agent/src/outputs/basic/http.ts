@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { gzip as gzipCb, zstdCompress as zstdCb } from 'node:zlib'
 import type { LogEvent } from '@sluice/core/record.ts'
-import type { Pool } from 'undici'
+import type { Dispatcher } from 'undici'
 import { credentialProvider } from '../../aws/credentials.ts'
 import { createSigner, type Signer } from '../../aws/sigv4.ts'
 import { eventsToMsgpack } from '../../format/event-msgpack.ts'
@@ -19,6 +19,7 @@ import { DEFAULT_GELF_KEYS, type GelfKeys, toGelf } from '../../format/gelf.ts'
 import { dateKeyOf, type JsonDateFormat, jsonDateFormatOption, jsonDateKeyOption } from '../../format/json-date.ts'
 import { formatJsonRecords } from '../../format/json-records.ts'
 import { defineOutput, type FlushResult, type OptionProblem, type Rejection } from '../../plugin.ts'
+import { outputDispatcher, proxyOptionProblem, routeDescription } from '../proxy.ts'
 import { tlsServerName } from '../tls-server-name.ts'
 
 const gzip = promisify(gzipCb)
@@ -67,8 +68,8 @@ export const httpOptions = {
   log_response_payload: { type: 'bool', default: 'true', description: 'Log the response body of failed requests.' },
   proxy: {
     type: 'str',
-    description: 'HTTP proxy as http://host:port.',
-    ignored: 'set HTTP_PROXY in the environment instead',
+    description:
+      'HTTP proxy as http://HOST:PORT, sent plain-HTTP requests in absolute form (wins over HTTP_PROXY in the environment).',
   },
   body_key: { type: 'str', description: 'Record key whose raw value is the body.', ignored: 'not implemented' },
   headers_key: { type: 'str', description: 'Record key holding extra headers.', ignored: 'not implemented' },
@@ -190,8 +191,11 @@ export function httpOptionProblems(o: {
   aws_auth: boolean
   aws_region?: string
   aws_service?: string
+  proxy?: string
 }): OptionProblem[] {
   const problems: OptionProblem[] = []
+  const proxy = proxyOptionProblem(o.proxy)
+  if (proxy) problems.push({ option: 'proxy', message: proxy })
   if (o.aws_auth && !o.aws_region) problems.push({ option: 'aws_auth', message: 'aws_auth On needs aws_region' })
   if (o.aws_auth && !o.aws_service) problems.push({ option: 'aws_auth', message: 'aws_auth On needs aws_service' })
   return problems
@@ -220,7 +224,7 @@ function splitUri(uri: string): { path: string; query: Record<string, string | s
 }
 
 interface HttpState {
-  readonly pool: Pool
+  readonly dispatcher: Dispatcher
   /** SigV4 signer when aws_auth is on, and the host name it signs. */
   readonly signer: Signer | undefined
   readonly host: string
@@ -243,12 +247,11 @@ export default defineOutput({
   async init(o, ctx): Promise<HttpState> {
     const problems = httpOptionProblems(o)
     if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '))
-    // undici is loaded when an http output is configured: importing it costs every agent start
-    // ~0.1 CPU-s and ~25 MB of memory otherwise.
-    const { Pool } = await import('undici')
+    // undici is loaded when an http output is configured (outputDispatcher): importing it costs every
+    // agent start ~0.1 CPU-s and ~25 MB of memory otherwise.
     const read = (p: string | undefined) => (p === undefined ? undefined : readFileSync(ctx.resolvePath(p)))
     const origin = `${o.tls ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`
-    const pool = new Pool(origin, {
+    const dispatcher = await outputDispatcher({
       connections: 8,
       keepAliveTimeout: 30_000,
       connect: o.tls
@@ -260,8 +263,10 @@ export default defineOutput({
             passphrase: o['tls.key_passwd'],
             servername: tlsServerName(o['tls.vhost'], o.host),
           }
-        : undefined,
+        : {},
+      proxy: o.proxy,
     })
+    ctx.log.info(`sending to ${origin} ${routeDescription({ proxy: o.proxy })}`)
     const signer = o.aws_auth
       ? createSigner({
           region: o.aws_region!,
@@ -276,7 +281,7 @@ export default defineOutput({
         })
       : undefined
     return {
-      pool,
+      dispatcher,
       signer,
       host: o.host,
       body: {
@@ -323,7 +328,8 @@ export default defineOutput({
             body: payload,
           })
         : list
-      const res = await s.pool.request({
+      const res = await s.dispatcher.request({
+        origin: s.origin,
         method: s.method,
         path: s.path,
         headers,
@@ -340,6 +346,6 @@ export default defineOutput({
     return { kind: 'partial', reason: 'some records cannot be formatted', retry: [], rejected }
   },
   async stop(s) {
-    await s.pool.close()
+    await s.dispatcher.close()
   },
 })

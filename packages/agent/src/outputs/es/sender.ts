@@ -4,9 +4,10 @@
 
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
-import type { Agent, request } from 'undici'
+import type { Dispatcher, request } from 'undici'
 import type { Signer } from '../../aws/sigv4.ts'
 import { loadUndici } from '../../lazy-deps.ts'
+import { outputDispatcher } from '../proxy.ts'
 import { tlsServerName } from '../tls-server-name.ts'
 
 export interface SenderOptions {
@@ -66,7 +67,7 @@ export function createSender(o: SenderOptions): Sender {
     passphrase: o.keyPasswd,
     servername: o.tls ? tlsServerName(o.vhost, o.host) : undefined,
   }
-  let dispatcher: Agent | undefined
+  let dispatcher: Promise<Dispatcher> | undefined
   let closed = false
   const origin = `${o.tls ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`
 
@@ -97,7 +98,8 @@ export function createSender(o: SenderOptions): Sender {
       try {
         const undici = await loadUndici()
         if (closed) return { kind: 'network', error: 'the sender is closed' }
-        dispatcher ??= new undici.Agent({
+        // direct, or through HTTP_PROXY/HTTPS_PROXY unless NO_PROXY lists the host (proxy.ts)
+        dispatcher ??= outputDispatcher({
           connect,
           keepAliveTimeout: o.keepAlive ? 30_000 : 1,
           pipelining: o.keepAlive ? 1 : 0,
@@ -106,7 +108,7 @@ export function createSender(o: SenderOptions): Sender {
           method: method as 'POST',
           headers,
           body: payload,
-          dispatcher,
+          dispatcher: await dispatcher,
           signal,
           headersTimeout: o.timeoutMs,
           bodyTimeout: o.timeoutMs,
@@ -132,7 +134,7 @@ export function createSender(o: SenderOptions): Sender {
     },
     close: async () => {
       closed = true
-      await dispatcher?.close()
+      await (await dispatcher)?.close()
     },
   }
 }
