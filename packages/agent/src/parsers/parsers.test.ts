@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Section } from '@sluice/core/config/model.ts'
+import { parserFrom } from '../testing/parser-from.ts'
 import { createParserRegistry } from './index.ts'
 
 let line = 0
@@ -16,13 +17,7 @@ function section(entries: Record<string, string | string[]>, file = 'parsers.con
   }
 }
 
-function parser(entries: Record<string, string | string[]>) {
-  const { registry, diagnostics } = createParserRegistry([section(entries)])
-  assert.deepEqual(diagnostics, [])
-  const p = registry.get(entries.Name as string)
-  assert.ok(p)
-  return p
-}
+const parser = (entries: Record<string, string | string[]>) => parserFrom(entries)
 
 const t = (iso: string) => Date.parse(iso) / 1000
 

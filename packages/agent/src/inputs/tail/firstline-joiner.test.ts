@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { LogEvent } from '@sluice/core/record.ts'
-import { definitionFromSection } from '../../parsers/definition.ts'
-import { createParser } from '../../parsers/index.ts'
-import type { Parser } from '../../parsers/types.ts'
+import { parserFrom } from '../../testing/parser-from.ts'
 import { FirstlineJoiner, type FirstlineOptions } from './firstline-joiner.ts'
-
-/** A parser from `[PARSER]` entries, as a config file would define it. */
-function parser(entries: Record<string, string>): Parser {
-  const { def, diagnostics } = definitionFromSection({
-    loc: { file: 'test.conf', line: 1 },
-    entries: Object.entries(entries).map(([key, value]) => ({ key, value })),
-  })
-  if (!def) throw new Error(diagnostics.map((d) => d.message).join('; '))
-  return createParser(def)
-}
 
 // The parser of the old-multiline example in Fluent Bit's tail documentation (pipeline/inputs/tail.md,
 // "Multiline" / Parser_Firstline): the time, then the rest of the first line as `message`.
-const firstline = parser({
+const firstline = parserFrom({
   Name: 'multiline',
   Format: 'regex',
   Regex: '/(?<time>Dec \\d+ \\d+\\:\\d+\\:\\d+)(?<message>.*)/',
@@ -84,8 +72,8 @@ describe('tail old multiline (Parser_Firstline)', () => {
   })
 
   test('Parser_N fields are added to the message, and later lines append to its last field', () => {
-    const cause = parser({ Name: 'cause', Format: 'regex', Regex: '^Caused by: (?<cause>\\S+)(?<detail>.*)$' })
-    const skip = parser({ Name: 'never', Format: 'regex', Regex: '^NEVER$' })
+    const cause = parserFrom({ Name: 'cause', Format: 'regex', Regex: '^Caused by: (?<cause>\\S+)(?<detail>.*)$' })
+    const skip = parserFrom({ Name: 'never', Format: 'regex', Regex: '^NEVER$' })
     const out = run(joiner({ continuation: [skip, cause] }), [
       'Dec 14 06:41:08 boom',
       '  at A',
@@ -99,7 +87,7 @@ describe('tail old multiline (Parser_Firstline)', () => {
   })
 
   test('a Parser_N match with no message being joined is a record of its own (not dropped)', () => {
-    const cause = parser({ Name: 'cause', Format: 'regex', Regex: '^Caused by: (?<cause>.*)$' })
+    const cause = parserFrom({ Name: 'cause', Format: 'regex', Regex: '^Caused by: (?<cause>.*)$' })
     const out = run(joiner({ continuation: [cause] }), ['Caused by: x'])
     assert.deepEqual(
       out.map((e) => e.body),
@@ -108,7 +96,7 @@ describe('tail old multiline (Parser_Firstline)', () => {
   })
 
   test('a first line whose last field is not a string: other lines complete it and stand alone, in order', () => {
-    const typed = parser({
+    const typed = parserFrom({
       Name: 'typed',
       Format: 'regex',
       Regex: '^START (?<msg>\\w+) (?<code>\\d+)$',
@@ -154,7 +142,7 @@ describe('tail old multiline (Parser_Firstline)', () => {
   })
 
   test('a __proto__ field from Parser_N is stored as a field, not as the prototype', () => {
-    const json = parser({ Name: 'j', Format: 'json' })
+    const json = parserFrom({ Name: 'j', Format: 'json' })
     const out = run(joiner({ continuation: [json] }), ['Dec 14 06:41:08 x', '{"__proto__":{"polluted":1}}'])
     const body = out[0]!.body
     assert.equal(Object.getPrototypeOf(body), Object.prototype)
